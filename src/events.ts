@@ -1,0 +1,209 @@
+/**
+ * The event model. Every state change in procstream is one of these plain JSON objects, so the same operators work on
+ * live samples and on events replayed from NDJSON. See docs/events.md for the field reference and example lines.
+ */
+
+/** Version of the event format; written as `v` on every event. Readers reject lines with a newer major version. */
+export const EVENT_FORMAT_VERSION = 1;
+
+/** The unit name used by problem events that concern no single unit (a sink, the whole sampler). */
+export const NO_UNIT = '*';
+
+/** Fields every event carries: the unit it concerns and `ts`, milliseconds since the Unix epoch. */
+interface EventBase {
+  v: typeof EVENT_FORMAT_VERSION;
+  unit: string;
+  ts: number;
+}
+
+/** Why a field of a sample is absent: an errno code (`EACCES`), `unsupported`, or a short explanation. */
+export type MissingReasons = Partial<Record<'io' | 'net' | 'threads' | 'cpu', string>>;
+
+/** Where network byte counters come from: Linux has no per-process counters, so we only ever report wider scopes. */
+export type NetScope = 'netns' | 'host';
+
+/** One measurement of the live processes of a unit. Counters are cumulative for the unit's current identity. */
+export interface SampleEvent extends EventBase {
+  type: 'sample';
+  /** Root process of the unit. With the start time it forms the process identity. */
+  pid: number;
+  /** Start time of the root process, ms since the epoch; a different value behind the same pid is another process. */
+  startTimeMs: number;
+  /** Δcpu / Δwall × 100 where 100 means one full core; null when there is no baseline yet (never a fake 0). */
+  cpuPercent: number | null;
+  /** Cumulative CPU time in user mode, seconds. */
+  cpuUserSeconds: number;
+  /** Cumulative CPU time in kernel mode, seconds. */
+  cpuSystemSeconds: number;
+  /** Resident set size, bytes. */
+  rssBytes: number;
+  /** Cumulative bytes read from storage, or null when unreadable (see `missing.io`). */
+  ioReadBytes: number | null;
+  /** Cumulative bytes written to storage, or null when unreadable (see `missing.io`). */
+  ioWriteBytes: number | null;
+  /** Network bytes received, null unless measured; `netScope` says what they cover. */
+  netRxBytes?: number | null;
+  /** Network bytes sent, null unless measured; `netScope` says what they cover. */
+  netTxBytes?: number | null;
+  netScope?: NetScope | null;
+  /** cpuPercent divided by the number of host cores: 100 means the whole machine. Not retained by the store. */
+  hostCpuPercent?: number | null;
+  /** Live processes counted in this sample (1, or more with `children`). Not retained by the store. */
+  processes?: number;
+  /** Threads across those processes. Not retained by the store. */
+  threads?: number;
+  /** The reason for each absent (null) field. */
+  missing: MissingReasons;
+}
+
+/** The unit has no live process. A down unit is never recorded as a zero sample. */
+export interface UnitDownEvent extends EventBase {
+  type: 'unit-down';
+  /** e.g. `exited`, `no-process`, `pid-file-missing`, `not-matched`, `stopped` (a supervisor's all-zero sample). */
+  reason: string;
+}
+
+/** Why a retained row left the store. `out-of-order` is a sample older than the newest row of its unit. */
+export type EvictionReason = 'retention' | 'budget' | 'out-of-order';
+
+/** A row that left the windowed store, carrying the event as the store kept it (see docs/events.md). */
+export interface EvictedEvent extends EventBase {
+  type: 'evicted';
+  reason: EvictionReason;
+  event: SampleEvent | UnitDownEvent;
+}
+
+/** How a unit's processes are found. */
+export type TargetSpec =
+  | { pid: number }
+  | { pidFile: string }
+  | { match: string }
+  | { state: string };
+
+/** A unit was configured or discovered. */
+export interface UnitAddedEvent extends EventBase {
+  type: 'unit-added';
+  target?: TargetSpec;
+}
+
+/** A unit left: its target went away, or it had no samples and no target for longer than the retention period. */
+export interface UnitRemovedEvent extends EventBase {
+  type: 'unit-removed';
+  reason: 'retention' | 'target-removed';
+}
+
+/** The process identity (pid, start time) behind a unit changed: the unit restarted, or its pid changed. */
+export interface UnitRestartedEvent extends EventBase {
+  type: 'unit-restarted';
+  previous: { pid: number; startTimeMs: number } | null;
+  current: { pid: number; startTimeMs: number };
+  /** Restarts seen for this unit since sampling started. */
+  restarts: number;
+}
+
+/** Statistics of the min/mean/max family; null when the window holds no value for them. */
+export interface Stats {
+  latest: number | null;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  p95: number | null;
+}
+
+/** Per-unit summary over a time window. Downtime is left out of every average. */
+export interface SummaryEvent extends EventBase {
+  type: 'summary';
+  /** Span the summary covers, ending at `ts`. */
+  windowMs: number;
+  firstTs: number | null;
+  lastTs: number | null;
+  /** Rows in the window: up samples plus down markers. */
+  samples: number;
+  upSamples: number;
+  /** True when the newest row is a sample (not a down marker). */
+  up: boolean;
+  /** True once the newest row is older than two sampling intervals. */
+  stale: boolean;
+  cpuPercent: Stats;
+  rssBytes: Omit<Stats, 'min' | 'p95'>;
+  ioReadBytesPerSec: number | null;
+  ioWriteBytesPerSec: number | null;
+}
+
+/** Something was discarded rather than processed: a full queue, a torn line, a skipped tick. */
+export interface DroppedEvent extends EventBase {
+  type: 'dropped';
+  /** Who dropped it: `spill`, `sampler`, `interval`, `reader`, … */
+  source: string;
+  reason: string;
+  /** How many were dropped in this occurrence. */
+  count: number;
+  /** How many this source has dropped since it started. */
+  total: number;
+}
+
+/** A non-fatal problem: sampling goes on, and `count` says how often it has happened. */
+export interface ErrorEvent extends EventBase {
+  type: 'error';
+  source: string;
+  /** errno-style code where there is one (`ENOSPC`, `EACCES`), else a PipelineError code. */
+  code: string;
+  message: string;
+  count: number;
+}
+
+/** Every event procstream emits or reads. */
+export type MetricEvent =
+  | SampleEvent
+  | UnitDownEvent
+  | EvictedEvent
+  | UnitAddedEvent
+  | UnitRemovedEvent
+  | UnitRestartedEvent
+  | SummaryEvent
+  | DroppedEvent
+  | ErrorEvent;
+
+export type EventType = MetricEvent['type'];
+export type EventOf<K extends EventType> = Extract<MetricEvent, { type: K }>;
+
+/** The event types, for validation and documentation. */
+export const EVENT_TYPES: readonly EventType[] = [
+  'sample',
+  'unit-down',
+  'evicted',
+  'unit-added',
+  'unit-removed',
+  'unit-restarted',
+  'summary',
+  'dropped',
+  'error',
+];
+
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isNumOrNull = (x: unknown): boolean => x === null || isNum(x);
+
+/**
+ * Narrows unknown parsed JSON to an event: an object with a known `type`, a string `unit`, a finite `ts`, and for
+ * samples and evictions the fields the store relies on. Extra fields are allowed; they are data, never trusted code.
+ */
+export function isMetricEvent(value: unknown): value is MetricEvent {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const e = value as Record<string, unknown>;
+  if (typeof e.type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(e.type)) return false;
+  if (typeof e.unit !== 'string' || !isNum(e.ts)) return false;
+  switch (e.type) {
+    case 'sample':
+      return (
+        isNum(e.pid) && isNum(e.rssBytes) && isNumOrNull(e.cpuPercent) && isNum(e.cpuUserSeconds) &&
+        isNum(e.cpuSystemSeconds) && isNumOrNull(e.ioReadBytes) && isNumOrNull(e.ioWriteBytes)
+      );
+    case 'unit-down':
+      return typeof e.reason === 'string';
+    case 'evicted':
+      return typeof e.reason === 'string' && isMetricEvent(e.event) &&
+        (e.event.type === 'sample' || e.event.type === 'unit-down');
+    default:
+      return true;
+  }
+}
