@@ -1,0 +1,178 @@
+import {
+  CHUNK_ROWS, ChunkPool, DOWN_ROW, IO_READ_BASE, IO_WRITE_BASE, MISSING_ID, NULL_U32, PID, START_TIME, SYSTEM_BASE,
+  TS_BASE, USER_BASE, type Slab,
+} from './chunk-pool.js';
+
+const U32_LIMIT = 0xffffffff; // exclusive: 0xFFFFFFFF itself is a sentinel
+
+/** One row as the window holds it, decoded to plain numbers (`up: false` rows are down markers). */
+export interface Row {
+  ts: number;
+  up: boolean;
+  pid: number;
+  startTimeMs: number;
+  cpuPercent: number | null;
+  cpuUserSeconds: number;
+  cpuSystemSeconds: number;
+  rssBytes: number;
+  ioReadBytes: number | null;
+  ioWriteBytes: number | null;
+  /** Interned id: the `missing` map for up rows, the down reason for down rows. */
+  internId: number;
+}
+
+const roundMicros = (seconds: number): number => Math.round(seconds * 1e6) / 1e6;
+// cpuPercent is kept as f32; reading back at 0.001 % resolution gives stable, readable numbers.
+const roundCpu = (pct: number): number => Math.round(pct * 1000) / 1000;
+const fitsU32 = (x: number): boolean => x >= 0 && x < U32_LIMIT;
+
+/**
+ * The rows of one unit, oldest first, in a deque of pool chunks. Rows are appended in time order; the oldest leave
+ * from the head one at a time (retention) or a whole chunk at a time (budget).
+ */
+export class UnitWindow {
+  /** Chunk ids, oldest first. */
+  readonly chunks: number[] = [];
+  /** Rows already evicted from the first chunk. */
+  private headRow = 0;
+  /** Rows used in the last chunk. */
+  private tailRows = CHUNK_ROWS;
+  length = 0;
+  newestTs = -Infinity;
+
+  constructor(private readonly pool: ChunkPool) {}
+
+  /** Appends (`ts` an integer ms, not older than `newestTs`) when the row fits the tail chunk's bases; false means the caller must supply a new chunk first. */
+  tryAppend(row: Row): boolean {
+    const tail = this.chunks[this.chunks.length - 1];
+    if (tail === undefined || this.tailRows === CHUNK_ROWS || !this.fits(tail, row)) return false;
+    this.write(tail, this.tailRows++, row);
+    this.length++;
+    this.newestTs = row.ts;
+    return true;
+  }
+
+  /** Starts a new chunk with `row` as its first row, taking its bases from it. */
+  appendToNewChunk(chunk: number, row: Row): void {
+    const slab = this.pool.slabOf(chunk);
+    const local = this.pool.localOf(chunk);
+    slab.bases[local * 6 + TS_BASE] = row.ts;
+    slab.ids[local * 2 + PID] = -1;
+    this.chunks.push(chunk);
+    this.tailRows = 0;
+    if (this.chunks.length === 1) this.headRow = 0;
+    this.write(chunk, this.tailRows++, row);
+    this.length++;
+    this.newestTs = row.ts;
+  }
+
+  /** Rows in the oldest chunk, which a budget eviction removes together. */
+  headChunkRows(): number {
+    return this.chunks.length === 1 ? this.tailRows - this.headRow : CHUNK_ROWS - this.headRow;
+  }
+
+  /** Removes the oldest row; returns the chunk id that became empty and must be released, or -1. */
+  dropHead(): number {
+    this.length--;
+    this.headRow++;
+    const lastInChunk = this.chunks.length === 1 ? this.tailRows : CHUNK_ROWS;
+    if (this.headRow < lastInChunk) return -1;
+    this.headRow = 0;
+    if (this.chunks.length === 1) this.tailRows = CHUNK_ROWS;
+    return this.chunks.shift() as number;
+  }
+
+  /** Timestamp of the k-th row (0 = oldest) without decoding the rest. */
+  tsAt(k: number): number {
+    const { slab, local, index } = this.locate(k);
+    return slab.bases[local * 6 + TS_BASE]! + slab.tsOffsetMs[index]!;
+  }
+
+  /** Decodes the k-th row (0 = oldest). */
+  rowAt(k: number): Row {
+    const { slab, local, index } = this.locate(k);
+    const b = local * 6;
+    const ts = slab.bases[b + TS_BASE]! + slab.tsOffsetMs[index]!;
+    const rssKiB = slab.rssKiB[index]!;
+    if (rssKiB === DOWN_ROW) {
+      return { ts, up: false, pid: 0, startTimeMs: 0, cpuPercent: null, cpuUserSeconds: 0, cpuSystemSeconds: 0,
+        rssBytes: 0, ioReadBytes: null, ioWriteBytes: null, internId: slab.cpuUserUs[index]! };
+    }
+    const cpu = slab.cpuPercent[index]!;
+    const ioRead = slab.ioReadOffset[index]!;
+    const ioWrite = slab.ioWriteOffset[index]!;
+    return {
+      ts,
+      up: true,
+      pid: slab.ids[local * 2 + PID]!,
+      startTimeMs: slab.bases[b + START_TIME]!,
+      cpuPercent: Number.isNaN(cpu) ? null : roundCpu(cpu),
+      cpuUserSeconds: roundMicros(slab.bases[b + USER_BASE]! + slab.cpuUserUs[index]! / 1e6),
+      cpuSystemSeconds: roundMicros(slab.bases[b + SYSTEM_BASE]! + slab.cpuSystemUs[index]! / 1e6),
+      rssBytes: rssKiB * 1024,
+      ioReadBytes: ioRead === NULL_U32 ? null : slab.bases[b + IO_READ_BASE]! + ioRead,
+      ioWriteBytes: ioWrite === NULL_U32 ? null : slab.bases[b + IO_WRITE_BASE]! + ioWrite,
+      internId: slab.ids[local * 2 + MISSING_ID]!,
+    };
+  }
+
+  private locate(k: number): { slab: Slab; local: number; index: number } {
+    const position = k + this.headRow;
+    const chunk = this.chunks[position >>> 5]!; // CHUNK_ROWS = 32
+    const local = this.pool.localOf(chunk);
+    return { slab: this.pool.slabOf(chunk), local, index: local * CHUNK_ROWS + (position & (CHUNK_ROWS - 1)) };
+  }
+
+  private fits(chunk: number, row: Row): boolean {
+    const slab = this.pool.slabOf(chunk);
+    const local = this.pool.localOf(chunk);
+    const b = local * 6;
+    if (!fitsU32(row.ts - slab.bases[b + TS_BASE]!)) return false;
+    if (!row.up) return true;
+    if (slab.ids[local * 2 + PID] === -1) return true; // bases not set yet: the row sets them
+    return (
+      slab.ids[local * 2 + PID] === row.pid &&
+      slab.bases[b + START_TIME] === row.startTimeMs &&
+      slab.ids[local * 2 + MISSING_ID] === row.internId &&
+      fitsU32(Math.round((row.cpuUserSeconds - slab.bases[b + USER_BASE]!) * 1e6)) &&
+      fitsU32(Math.round((row.cpuSystemSeconds - slab.bases[b + SYSTEM_BASE]!) * 1e6)) &&
+      fitsCounter(row.ioReadBytes, slab.bases[b + IO_READ_BASE]!) &&
+      fitsCounter(row.ioWriteBytes, slab.bases[b + IO_WRITE_BASE]!)
+    );
+  }
+
+  private write(chunk: number, rowInChunk: number, row: Row): void {
+    const slab = this.pool.slabOf(chunk);
+    const local = this.pool.localOf(chunk);
+    const b = local * 6;
+    const i = local * CHUNK_ROWS + rowInChunk;
+    slab.tsOffsetMs[i] = row.ts - slab.bases[b + TS_BASE]!;
+    if (!row.up) {
+      slab.rssKiB[i] = DOWN_ROW;
+      slab.cpuUserUs[i] = row.internId;
+      return;
+    }
+    if (slab.ids[local * 2 + PID] === -1) {
+      slab.ids[local * 2 + PID] = row.pid;
+      slab.ids[local * 2 + MISSING_ID] = row.internId;
+      slab.bases[b + START_TIME] = row.startTimeMs;
+      slab.bases[b + USER_BASE] = row.cpuUserSeconds;
+      slab.bases[b + SYSTEM_BASE] = row.cpuSystemSeconds;
+      slab.bases[b + IO_READ_BASE] = row.ioReadBytes ?? Number.NaN;
+      slab.bases[b + IO_WRITE_BASE] = row.ioWriteBytes ?? Number.NaN;
+    }
+    slab.cpuPercent[i] = row.cpuPercent ?? Number.NaN;
+    slab.rssKiB[i] = Math.min(DOWN_ROW - 1, Math.max(0, Math.round(row.rssBytes / 1024)));
+    slab.cpuUserUs[i] = Math.round((row.cpuUserSeconds - slab.bases[b + USER_BASE]!) * 1e6);
+    slab.cpuSystemUs[i] = Math.round((row.cpuSystemSeconds - slab.bases[b + SYSTEM_BASE]!) * 1e6);
+    slab.ioReadOffset[i] = row.ioReadBytes === null ? NULL_U32 : Math.round(row.ioReadBytes - slab.bases[b + IO_READ_BASE]!);
+    slab.ioWriteOffset[i] =
+      row.ioWriteBytes === null ? NULL_U32 : Math.round(row.ioWriteBytes - slab.bases[b + IO_WRITE_BASE]!);
+  }
+}
+
+/** A counter fits when its nullness matches the chunk's and its offset from the base fits 32 bits. */
+function fitsCounter(value: number | null, base: number): boolean {
+  if (value === null) return Number.isNaN(base);
+  return !Number.isNaN(base) && fitsU32(Math.round(value - base));
+}
