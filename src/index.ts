@@ -2,6 +2,16 @@
 
 /* Streams */
 export { ofType } from './streams/of-type.js';
+export {
+  windowedStore,
+  type WindowedStore,
+  type WindowedStoreOptions,
+  type StoreQuery,
+  type StoreClock,
+} from './streams/windowed-store.js';
+export { summarize, type SummarizeOptions } from './streams/summarize.js';
+export { storeAndSummarize, type StoreAndSummarizeOptions } from './streams/store-and-summarize.js';
+export type { StoreEvent } from './store/window-store.js';
 
 /* Sinks */
 

@@ -33,21 +33,30 @@ const fitsU32 = (x: number): boolean => x >= 0 && x < U32_LIMIT;
 export class UnitWindow {
   /** Chunk ids, oldest first. */
   readonly chunks: number[] = [];
-  /** Rows already evicted from the first chunk. */
-  private headRow = 0;
-  /** Rows used in the last chunk. */
-  private tailRows = CHUNK_ROWS;
-  length = 0;
+  /** Absolute row number (counted since the window was created) of each chunk's first row. A chunk can be closed
+   * before it is full, when a row does not fit its bases, so rows are located by search, not arithmetic. */
+  private readonly starts: number[] = [];
+  /** Absolute row number of the oldest retained row, and one past the newest. */
+  private firstAbs = 0;
+  private endAbs = 0;
+  /** Chunk index that the last lookup hit: scans walk rows in order, so the next lookup usually hits it again. */
+  private hint = 0;
   newestTs = -Infinity;
 
   constructor(private readonly pool: ChunkPool) {}
 
-  /** Appends (`ts` an integer ms, not older than `newestTs`) when the row fits the tail chunk's bases; false means the caller must supply a new chunk first. */
+  get length(): number {
+    return this.endAbs - this.firstAbs;
+  }
+
+  /** Appends (`ts` an integer ms, not older than `newestTs`) when the row fits the tail chunk; false means the caller
+   * must supply a new chunk first. */
   tryAppend(row: Row): boolean {
-    const tail = this.chunks[this.chunks.length - 1];
-    if (tail === undefined || this.tailRows === CHUNK_ROWS || !this.fits(tail, row)) return false;
-    this.write(tail, this.tailRows++, row);
-    this.length++;
+    const last = this.chunks.length - 1;
+    const tail = this.chunks[last];
+    if (tail === undefined || this.endAbs - this.starts[last]! === CHUNK_ROWS || !this.fits(tail, row)) return false;
+    this.write(tail, this.endAbs - this.starts[last]!, row);
+    this.endAbs++;
     this.newestTs = row.ts;
     return true;
   }
@@ -59,26 +68,23 @@ export class UnitWindow {
     slab.bases[local * 6 + TS_BASE] = row.ts;
     slab.ids[local * 2 + PID] = -1;
     this.chunks.push(chunk);
-    this.tailRows = 0;
-    if (this.chunks.length === 1) this.headRow = 0;
-    this.write(chunk, this.tailRows++, row);
-    this.length++;
+    this.starts.push(this.endAbs);
+    this.write(chunk, 0, row);
+    this.endAbs++;
     this.newestTs = row.ts;
   }
 
   /** Rows in the oldest chunk, which a budget eviction removes together. */
   headChunkRows(): number {
-    return this.chunks.length === 1 ? this.tailRows - this.headRow : CHUNK_ROWS - this.headRow;
+    return (this.starts[1] ?? this.endAbs) - this.firstAbs;
   }
 
   /** Removes the oldest row; returns the chunk id that became empty and must be released, or -1. */
   dropHead(): number {
-    this.length--;
-    this.headRow++;
-    const lastInChunk = this.chunks.length === 1 ? this.tailRows : CHUNK_ROWS;
-    if (this.headRow < lastInChunk) return -1;
-    this.headRow = 0;
-    if (this.chunks.length === 1) this.tailRows = CHUNK_ROWS;
+    this.firstAbs++;
+    if (this.firstAbs < (this.starts[1] ?? this.endAbs)) return -1;
+    this.starts.shift();
+    this.hint = 0;
     return this.chunks.shift() as number;
   }
 
@@ -117,10 +123,21 @@ export class UnitWindow {
   }
 
   private locate(k: number): { slab: Slab; local: number; index: number } {
-    const position = k + this.headRow;
-    const chunk = this.chunks[position >>> 5]!; // CHUNK_ROWS = 32
+    const abs = this.firstAbs + k;
+    let i = this.hint;
+    if (!(this.starts[i]! <= abs && abs < (this.starts[i + 1] ?? this.endAbs))) {
+      let lo = 0;
+      let hi = this.starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (this.starts[mid]! <= abs) lo = mid;
+        else hi = mid - 1;
+      }
+      this.hint = i = lo;
+    }
+    const chunk = this.chunks[i]!;
     const local = this.pool.localOf(chunk);
-    return { slab: this.pool.slabOf(chunk), local, index: local * CHUNK_ROWS + (position & (CHUNK_ROWS - 1)) };
+    return { slab: this.pool.slabOf(chunk), local, index: local * CHUNK_ROWS + (abs - this.starts[i]!) };
   }
 
   private fits(chunk: number, row: Row): boolean {
