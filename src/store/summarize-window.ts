@@ -1,18 +1,14 @@
 import { EVENT_FORMAT_VERSION, type SummaryEvent } from '../events.js';
-import type { Row, UnitWindow } from './unit-window.js';
+import {
+  ChunkPool, DOWN_ROW, IO_READ_BASE, IO_WRITE_BASE, NULL_U32, PID, START_TIME, TS_BASE,
+} from './chunk-pool.js';
+import { roundCpu, type UnitWindow } from './unit-window.js';
 
 /** What a summary covers: the span ending at `now`, and the sampling interval that decides staleness. */
 export interface WindowSummaryOptions {
   now: number;
   windowMs: number;
   intervalMs: number;
-}
-
-/** Nearest-rank percentile of an ascending array (p95 of [1..20] is 19). */
-export function percentile(sorted: Float64Array, fraction: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil(fraction * sorted.length));
-  return sorted[rank - 1] ?? null;
 }
 
 /** Index of the first row with ts >= `fromTs` (rows are in time order). */
@@ -27,71 +23,127 @@ function firstIndexFrom(window: UnitWindow, fromTs: number): number {
   return lo;
 }
 
-/** A counter's growth between two up rows of one process; a smaller value means the counter restarted from 0. */
-function counterDelta(prev: number | null, cur: number | null): number | null {
-  if (prev === null || cur === null) return null;
-  return cur >= prev ? cur - prev : cur;
-}
+/** A counter's growth between two rows of one process; a smaller value means the counter restarted from 0. */
+const counterDelta = (prev: number, cur: number): number => (cur >= prev ? cur - prev : cur);
 
 /**
- * Summarizes the rows of `window` within `windowMs` before `now`, in f64. Down rows count in `samples` but in no
- * average; IO rates use only consecutive up rows of the same process, so downtime and restarts add no fake bytes.
+ * Summarizes the rows of `window` within `windowMs` before `now`, in f64, reading the columns directly (no row
+ * objects, no sort: p95 by selection). Down rows count in `samples` but in no average; IO rates use only consecutive
+ * up rows of the same process, so downtime and restarts add no fake bytes.
  */
-export function summarizeWindow(unit: string, window: UnitWindow, options: WindowSummaryOptions): SummaryEvent {
+export function summarizeWindow(
+  unit: string,
+  window: UnitWindow,
+  pool: ChunkPool,
+  options: WindowSummaryOptions,
+): SummaryEvent {
   const { now, windowMs, intervalMs } = options;
   const start = firstIndexFrom(window, now - windowMs);
   const cpu = new Float64Array(window.length - start);
-  let cpuCount = 0, cpuSum = 0, rssSum = 0, rssMax = -Infinity, upSamples = 0;
+  let cpuCount = 0, cpuSum = 0, cpuMin = Infinity, cpuMax = -Infinity;
+  let rssSum = 0, rssMax = -Infinity, upSamples = 0;
   let readBytes = 0, writeBytes = 0, readMs = 0, writeMs = 0;
-  let latestUp: Row | null = null;
-  let previous: Row | null = null;
-  let firstTs: number | null = null, lastTs: number | null = null, lastUp = false;
-  for (let k = start; k < window.length; k++) {
-    const row = window.rowAt(k);
-    firstTs ??= row.ts;
-    lastTs = row.ts;
-    lastUp = row.up;
-    if (!row.up) { previous = null; continue; }
-    upSamples++;
-    latestUp = row;
-    if (row.cpuPercent !== null) { cpu[cpuCount++] = row.cpuPercent; cpuSum += row.cpuPercent; }
-    rssSum += row.rssBytes;
-    if (row.rssBytes > rssMax) rssMax = row.rssBytes;
-    if (previous !== null && previous.pid === row.pid && previous.startTimeMs === row.startTimeMs) {
-      const elapsedMs = row.ts - previous.ts;
-      const read = counterDelta(previous.ioReadBytes, row.ioReadBytes);
-      const written = counterDelta(previous.ioWriteBytes, row.ioWriteBytes);
-      if (read !== null) { readBytes += read; readMs += elapsedMs; }
-      if (written !== null) { writeBytes += written; writeMs += elapsedMs; }
+  let latestCpu = Number.NaN, latestRss = Number.NaN;
+  let firstTs = Number.NaN, lastTs = Number.NaN, lastUp = false;
+  // The previous up row, for IO deltas; prevTs < 0 means "none" (after a down row, or at the start).
+  let prevTs = -1, prevPid = 0, prevStart = 0, prevRead = Number.NaN, prevWrite = Number.NaN;
+
+  const runs = window.runsFrom(start);
+  for (let r = 0; r < runs.length; r += 3) {
+    const chunk = runs[r]!;
+    const slab = pool.slabOf(chunk);
+    const local = pool.localOf(chunk);
+    const b = local * 6;
+    const tsBase = slab.bases[b + TS_BASE]!;
+    const readBase = slab.bases[b + IO_READ_BASE]!;
+    const writeBase = slab.bases[b + IO_WRITE_BASE]!;
+    const pid = slab.ids[local * 2 + PID]!;
+    const startTime = slab.bases[b + START_TIME]!;
+    for (let i = runs[r + 1]!, end = runs[r + 2]!; i < end; i++) {
+      const ts = tsBase + slab.tsOffsetMs[i]!;
+      if (Number.isNaN(firstTs)) firstTs = ts;
+      lastTs = ts;
+      const rssKiB = slab.rssKiB[i]!;
+      if (rssKiB === DOWN_ROW) { lastUp = false; prevTs = -1; continue; }
+      lastUp = true;
+      upSamples++;
+      const raw = slab.cpuPercent[i]!;
+      latestCpu = Number.isNaN(raw) ? Number.NaN : roundCpu(raw);
+      if (!Number.isNaN(latestCpu)) {
+        cpu[cpuCount++] = latestCpu;
+        cpuSum += latestCpu;
+        if (latestCpu < cpuMin) cpuMin = latestCpu;
+        if (latestCpu > cpuMax) cpuMax = latestCpu;
+      }
+      latestRss = rssKiB * 1024;
+      rssSum += latestRss;
+      if (latestRss > rssMax) rssMax = latestRss;
+      const readOffset = slab.ioReadOffset[i]!;
+      const writeOffset = slab.ioWriteOffset[i]!;
+      const read = readOffset === NULL_U32 ? Number.NaN : readBase + readOffset;
+      const written = writeOffset === NULL_U32 ? Number.NaN : writeBase + writeOffset;
+      if (prevTs >= 0 && prevPid === pid && prevStart === startTime) {
+        if (!Number.isNaN(read) && !Number.isNaN(prevRead)) { readBytes += counterDelta(prevRead, read); readMs += ts - prevTs; }
+        if (!Number.isNaN(written) && !Number.isNaN(prevWrite)) {
+          writeBytes += counterDelta(prevWrite, written);
+          writeMs += ts - prevTs;
+        }
+      }
+      prevTs = ts; prevPid = pid; prevStart = startTime; prevRead = read; prevWrite = written;
     }
-    previous = row;
   }
-  const cpuSorted = cpu.subarray(0, cpuCount).sort();
+  const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
+  const hasCpu = cpuCount > 0;
   return {
     type: 'summary',
     v: EVENT_FORMAT_VERSION,
     unit,
     ts: now,
     windowMs,
-    firstTs,
-    lastTs,
+    firstTs: orNull(firstTs),
+    lastTs: orNull(lastTs),
     samples: window.length - start,
     upSamples,
     up: lastUp,
-    stale: lastTs === null || now - lastTs > 2 * intervalMs,
+    stale: Number.isNaN(lastTs) || now - lastTs > 2 * intervalMs,
     cpuPercent: {
-      latest: latestUp?.cpuPercent ?? null,
-      mean: cpuCount > 0 ? cpuSum / cpuCount : null,
-      min: cpuCount > 0 ? (cpuSorted[0] as number) : null,
-      max: cpuCount > 0 ? (cpuSorted[cpuCount - 1] as number) : null,
-      p95: percentile(cpuSorted, 0.95),
+      latest: upSamples > 0 ? orNull(latestCpu) : null,
+      mean: hasCpu ? cpuSum / cpuCount : null,
+      min: hasCpu ? cpuMin : null,
+      max: hasCpu ? cpuMax : null,
+      p95: hasCpu ? nearestRank(cpu.subarray(0, cpuCount), 0.95) : null,
     },
     rssBytes: {
-      latest: latestUp?.rssBytes ?? null,
+      latest: upSamples > 0 ? latestRss : null,
       mean: upSamples > 0 ? rssSum / upSamples : null,
       max: upSamples > 0 ? rssMax : null,
     },
     ioReadBytesPerSec: readMs > 0 ? (readBytes * 1000) / readMs : null,
     ioWriteBytesPerSec: writeMs > 0 ? (writeBytes * 1000) / writeMs : null,
   };
+}
+
+/** Nearest-rank percentile by quickselect (Hoare), O(n) on average; reorders `values`. */
+export function nearestRank(values: Float64Array, fraction: number): number {
+  const k = Math.max(1, Math.ceil(fraction * values.length)) - 1;
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return values[k]!;
 }

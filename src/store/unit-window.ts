@@ -23,7 +23,7 @@ export interface Row {
 
 const roundMicros = (seconds: number): number => Math.round(seconds * 1e6) / 1e6;
 // cpuPercent is kept as f32; reading back at 0.001 % resolution gives stable, readable numbers.
-const roundCpu = (pct: number): number => Math.round(pct * 1000) / 1000;
+export const roundCpu = (pct: number): number => Math.round(pct * 1000) / 1000;
 const fitsU32 = (x: number): boolean => x >= 0 && x < U32_LIMIT;
 
 /**
@@ -120,6 +120,22 @@ export class UnitWindow {
       ioWriteBytes: ioWrite === NULL_U32 ? null : slab.bases[b + IO_WRITE_BASE]! + ioWrite,
       internId: slab.ids[local * 2 + MISSING_ID]!,
     };
+  }
+
+  /**
+   * The rows from the k-th to the newest as runs within one chunk, for scans that read columns directly instead of
+   * decoding rows: run r covers `runs[3r]` (chunk id) rows `runs[3r+1]` to `runs[3r+2]` (exclusive) of its slab.
+   */
+  runsFrom(fromK: number): number[] {
+    const runs: number[] = [];
+    let abs = this.firstAbs + Math.max(0, fromK);
+    while (abs < this.endAbs) {
+      const { index } = this.locate(abs - this.firstAbs);
+      const runEnd = this.starts[this.hint + 1] ?? this.endAbs;
+      runs.push(this.chunks[this.hint]!, index, index + (runEnd - abs));
+      abs = runEnd;
+    }
+    return runs;
   }
 
   private locate(k: number): { slab: Slab; local: number; index: number } {

@@ -40,14 +40,15 @@ export class WindowStore {
   private readonly unitsByName = new Map<string, UnitState>();
   /** `buckets[n]` holds the units that own n chunks, in the order they got there: the budget victim is the first of
    * the fullest bucket, which takes from the unit holding the most and round-robins among equals. */
-  private readonly buckets: Set<UnitState>[] = [];
+  private readonly buckets = new Map<number, Set<UnitState>>();
   private fullestBucket = 0;
   private readonly interner = new Interner(JSON.stringify({ other: 'too many distinct values' }));
   private readonly parsedMissing = new Map<number, MissingReasons>();
+  private readonly emptyMissingId: number;
 
   constructor(readonly limits: WindowStoreLimits) {
     this.pool = new ChunkPool(limits.maxMemoryBytes);
-    this.interner.id(EMPTY_MISSING);
+    this.emptyMissingId = this.interner.id(EMPTY_MISSING);
   }
 
   /** Applies one event at time `now`; samples and down markers become rows, other events only mark activity. */
@@ -67,7 +68,7 @@ export class WindowStore {
       const { window } = unit;
       while (window.length > 0 && window.tsAt(0) < cutoff) this.evictHeadRow(unit, 'retention', now, emit);
       if (window.length === 0 && unit.lastActivityTs < cutoff) {
-        this.bucket(0).delete(unit);
+        this.leaveBucket(unit, 0);
         this.unitsByName.delete(unit.name);
         emit({ type: 'unit-removed', v: EVENT_FORMAT_VERSION, unit: unit.name, ts: now, reason: 'retention' });
       }
@@ -98,7 +99,7 @@ export class WindowStore {
   summary(unit: string, options: { now: number; windowMs?: number; intervalMs: number }): SummaryEvent | undefined {
     const state = this.unitsByName.get(unit);
     if (state === undefined) return undefined;
-    return summarizeWindow(unit, state.window, { windowMs: this.limits.retentionMs, ...options });
+    return summarizeWindow(unit, state.window, this.pool, { windowMs: this.limits.retentionMs, ...options });
   }
 
   /** Bytes of the column slabs allocated so far: the store's memory for rows, never above `maxMemoryBytes`. */
@@ -160,16 +161,23 @@ export class WindowStore {
   }
 
   private bucket(chunks: number): Set<UnitState> {
-    let bucket = this.buckets[chunks];
-    if (bucket === undefined) this.buckets[chunks] = bucket = new Set();
+    let bucket = this.buckets.get(chunks);
+    if (bucket === undefined) this.buckets.set(chunks, (bucket = new Set()));
     return bucket;
   }
 
   private moveBucket(unit: UnitState, from: number, to: number): void {
-    this.bucket(from).delete(unit);
+    this.leaveBucket(unit, from);
     this.bucket(to).add(unit);
     if (to > this.fullestBucket) this.fullestBucket = to;
-    while (this.fullestBucket > 0 && this.bucket(this.fullestBucket).size === 0) this.fullestBucket--;
+    while (this.fullestBucket > 0 && !this.buckets.has(this.fullestBucket)) this.fullestBucket--;
+  }
+
+  /** Empty buckets are deleted: one unit that owns thousands of chunks must not leave thousands of empty Sets. */
+  private leaveBucket(unit: UnitState, chunks: number): void {
+    const bucket = this.buckets.get(chunks);
+    bucket?.delete(unit);
+    if (bucket?.size === 0) this.buckets.delete(chunks);
   }
 
   private toRow(event: SampleEvent | UnitDownEvent, ts: number): Row {
@@ -195,7 +203,7 @@ export class WindowStore {
   private missingId(missing: MissingReasons | undefined): number {
     // Hot path: most samples miss nothing, so skip the JSON round trip for them.
     for (const _ in missing) return this.interner.id(JSON.stringify(missing));
-    return this.interner.id(EMPTY_MISSING);
+    return this.emptyMissingId;
   }
 
   private toEvent(unit: string, row: Row): SampleEvent | UnitDownEvent {
@@ -207,6 +215,7 @@ export class WindowStore {
       missing = JSON.parse(this.interner.text(row.internId)) as MissingReasons;
       this.parsedMissing.set(row.internId, missing);
     }
+    const ownMissing = row.internId === this.emptyMissingId ? {} : { ...missing }; // each event owns its map
     return {
       type: 'sample',
       v: EVENT_FORMAT_VERSION,
@@ -220,7 +229,7 @@ export class WindowStore {
       rssBytes: row.rssBytes,
       ioReadBytes: row.ioReadBytes,
       ioWriteBytes: row.ioWriteBytes,
-      missing: { ...missing },
+      missing: ownMissing,
     };
   }
 }

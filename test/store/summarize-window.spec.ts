@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile } from '../../src/store/summarize-window.js';
+import { nearestRank } from '../../src/store/summarize-window.js';
 import { WindowStore } from '../../src/store/window-store.js';
 import { down, sample } from '../../src/testing/index.js';
 import type { MetricEvent } from '../../src/events.js';
@@ -38,7 +38,14 @@ describe('summarizeWindow', () => {
     const s = storeWith(events).summary('api', { now: 19_000, intervalMs: 1_000 })!;
     expect(s.cpuPercent.p95).toBe(19);
     expect(s.cpuPercent.mean).toBe(10.5);
-    expect(percentile(new Float64Array([]), 0.95)).toBeNull();
+  });
+
+  it('selects the nearest-rank percentile of unsorted values', () => {
+    const values = Float64Array.from([5, 3, 9, 1, 7, 2, 8, 6, 4, 10]);
+    expect(nearestRank(values.slice(), 0.95)).toBe(10);
+    expect(nearestRank(values.slice(), 0.5)).toBe(5);
+    expect(nearestRank(values.slice(), 0.1)).toBe(1);
+    expect(nearestRank(Float64Array.from([3, 3, 3, 1]), 0.95)).toBe(3);
   });
 
   it('computes IO rates from consecutive up samples of one process, skipping downtime and restarts', () => {

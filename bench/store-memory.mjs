@@ -1,0 +1,47 @@
+// Fills a windowedStore to its memory budget and measures what it really costs: heap plus ArrayBuffer growth after
+// full GCs, against the budget and per retained row. Run with --expose-gc. Prints one JSON line.
+// Usage: node --expose-gc bench/store-memory.mjs [units=1000] [budgetBytes=10485760]
+import { Subject } from 'rxjs';
+import { windowedStore } from '../dist/index.js';
+import { sample } from '../dist/testing/index.js';
+
+if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
+const units = Number(process.argv[2] ?? 1000);
+const budget = Number(process.argv[3] ?? 10 * 1024 * 1024);
+const names = Array.from({ length: units }, (_, i) => `unit-${i}`);
+
+const settle = () => { for (let i = 0; i < 4; i++) globalThis.gc(); };
+const used = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+
+/** Feeds a new store until its budget has been full for a while; returns the store and its budget evictions. */
+function fill(maxMemoryBytes) {
+  const store = windowedStore({ maxMemoryBytes, retentionMs: 1e12, clock: 'events' });
+  const input = new Subject();
+  let budgetEvictions = 0;
+  input.pipe(store).subscribe((e) => { if (e.type === 'evicted') budgetEvictions++; });
+  let t = 0;
+  for (let round = 0; budgetEvictions === 0 || round % 64 !== 0; round++) {
+    t += 1000;
+    for (let u = 0; u < units; u++) {
+      input.next(sample(names[u], t, { cpuPercent: (u % 100) + 0.5, cpuUserSeconds: t / 1e4, cpuSystemSeconds: t / 1e5,
+        rssBytes: 4096 * (1000 + u), ioReadBytes: t * 10, ioWriteBytes: t * 20 }));
+    }
+  }
+  return { store, budgetEvictions };
+}
+
+// Warm-up: run the same code once on a small store and drop it, so that compiled code and inline caches, which V8
+// keeps in the heap too, are not counted as the store's memory.
+fill(Math.max(budget / 8, 64 * 1024));
+settle();
+const before = used();
+const { store, budgetEvictions } = fill(budget);
+settle();
+const growth = used() - before;
+const rows = store.units().reduce((n, u) => n + store.window(u).length, 0);
+settle();
+console.log(JSON.stringify({
+  units, budgetBytes: budget, bytesUsed: store.bytesUsed(), measuredGrowthBytes: growth,
+  growthVsBudget: Number((growth / budget).toFixed(4)), retainedRows: rows,
+  bytesPerRetainedRow: Number((growth / rows).toFixed(2)), budgetEvictions,
+}));
