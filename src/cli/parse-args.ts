@@ -131,7 +131,7 @@ export function parseArgs(argv: readonly string[], ctx: ParseContext): CliComman
   const rest = index < 0 ? [...argv] : [...argv.slice(0, index), ...argv.slice(index + 1)];
   const { values, positionals } = tokenize(command, withPrometheusDefault(rest));
   if (values.version === true) return { command: 'version' };
-  if (values.help === true) return { command: 'help', topic: command };
+  if (values.help === true) return index < 0 ? { command: 'help' } : { command: 'help', topic: command };
   const config = typeof values.config === 'string' ? readConfig(values.config, command, ctx) : {};
   return build(command, { ...config, ...values }, positionals, ctx);
 }

@@ -122,7 +122,8 @@ describe('parseArgs: help, version, config', () => {
   it('answers help and version before anything else', () => {
     expect(parseArgs(['--version'], ctx())).toEqual({ command: 'version' });
     expect(parseArgs(['-V'], ctx())).toEqual({ command: 'version' });
-    expect(parseArgs(['--help'], ctx())).toEqual({ command: 'help', topic: 'watch' });
+    expect(parseArgs(['--help'], ctx())).toEqual({ command: 'help' });
+    expect(parseArgs(['watch', '--help'], ctx())).toEqual({ command: 'help', topic: 'watch' });
     expect(parseArgs(['replay', '-h'], ctx())).toEqual({ command: 'help', topic: 'replay' });
     expect(parseArgs(['help'], ctx())).toEqual({ command: 'help' });
     expect(parseArgs(['help', 'inspect'], ctx())).toEqual({ command: 'help', topic: 'inspect' });
