@@ -1,8 +1,9 @@
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { Subject, lastValueFrom, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { toLiveTable } from '../../src/cli/live-table.js';
 import type { UnitRow } from '../../src/cli/render-table.js';
+import { heldWritable } from '../helpers/held-writable.js';
 
 const row = (unit: string): UnitRow => ({
   unit, pids: [1], up: true, cpuPercent: 1, rssBytes: 1_024, ioReadBytesPerSec: null, ioWriteBytesPerSec: null, samples: 1, cpuHistory: [],
@@ -43,26 +44,15 @@ describe('toLiveTable', () => {
   });
 
   it('draws only the newest frame once a slow terminal drains', async () => {
-    const written: string[] = [];
-    const pending: Array<() => void> = [];
-    const out = new Writable({
-      highWaterMark: 1,
-      write(chunk: Buffer, _enc, callback) {
-        written.push(chunk.toString());
-        pending.push(callback);
-      },
-    });
+    const { out, written, release } = heldWritable();
     const frames = new Subject<UnitRow[]>();
     const done = lastValueFrom(frames.pipe(toLiveTable(out, { color: false, columns: () => 40 })), { defaultValue: undefined });
     frames.next([row('first')]);
     frames.next([row('second')]);
     frames.next([row('third')]);
-    while (pending.length > 0) {
-      pending.shift()?.();
-      await new Promise((r) => setImmediate(r));
-    }
+    while (release()) await new Promise((r) => setImmediate(r));
     frames.complete();
-    while (pending.length > 0) pending.shift()?.();
+    while (release());
     await done;
     const drawn = written.join('');
     expect(drawn).toContain('first');

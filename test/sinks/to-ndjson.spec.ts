@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../src/errors.js';
 import { toNdjson } from '../../src/sinks/to-ndjson.js';
 import { sample } from '../../src/testing/index.js';
+import { heldWritable } from '../helpers/held-writable.js';
 
 /** A Writable that fails every write with `code` after accepting `accept` writes. */
 function failingWritable(code: string, accept = 0): Writable & { written: string[] } {
@@ -29,16 +30,7 @@ describe('toNdjson', () => {
   });
 
   it('waits for drain before writing the next line', async () => {
-    // A reader that takes nothing until asked: with a tiny highWaterMark every write() returns false.
-    const written: string[] = [];
-    const pending: Array<() => void> = [];
-    const out = new Writable({
-      highWaterMark: 4,
-      write(chunk: Buffer, _enc, callback) {
-        written.push(chunk.toString());
-        pending.push(callback);
-      },
-    });
+    const { out, written, release } = heldWritable(4);
     const source = new Subject<{ n: number }>();
     let done = false;
     const finished = lastValueFrom(source.pipe(toNdjson(out)), { defaultValue: undefined }).then(() => {
@@ -51,10 +43,10 @@ describe('toNdjson', () => {
     expect(written).toEqual(['{"n":1}\n']); // the second line waits in the sink, not in the stream
     expect(out.writableLength).toBe('{"n":1}\n'.length);
     expect(done).toBe(false);
-    pending.shift()?.(); // the reader catches up: 'drain'
+    release(); // the reader catches up: 'drain'
     await new Promise((r) => setImmediate(r));
     expect(written).toEqual(['{"n":1}\n', '{"n":2}\n']);
-    pending.shift()?.();
+    release();
     await finished;
     expect(done).toBe(true);
   });
