@@ -4,82 +4,11 @@
  */
 import { parseArgs as parseArgv } from 'node:util';
 import { PipelineError } from '../errors.js';
-import { COMMANDS, FLAGS, flagApplies, type CommandName, type FlagSpec } from './flags.js';
+import { COMMANDS, FLAGS, flagApplies, type CommandName } from './flags.js';
+import { parseAddress, parseInstant, positiveInt, validRegex } from './flag-values.js';
+import type { CliCommand, HelpCommand, OutputFormat } from './options.js';
+import { readConfig, type FlagValues } from './read-config.js';
 import { parseDurationMs, parseSizeBytes } from './units.js';
-
-export type OutputFormat = 'ndjson' | 'table';
-
-/** Options every command carries. */
-interface CommonOptions {
-  /** A bad NDJSON line is fatal (E_PARSE, exit 65) instead of reported and skipped. */
-  strict: boolean;
-}
-
-/** How `watch` finds processes; all empty means every process, grouped into units by command name. */
-export interface WatchTargets {
-  pids: number[];
-  pidFile?: string;
-  match?: string;
-  unitsFile?: string;
-  stateFile?: string;
-  children: boolean;
-}
-
-export interface WatchCommand extends CommonOptions {
-  command: 'watch';
-  format: OutputFormat;
-  targets: WatchTargets;
-  intervalMs: number;
-  retentionMs: number;
-  maxMemoryBytes: number;
-  spill?: { dir: string; maxBytes: number; segmentBytes: number };
-  count?: number;
-  durationMs?: number;
-  summaryEveryMs?: number;
-  prometheus?: { host: string; port: number };
-}
-
-export interface SummarizeCommand extends CommonOptions {
-  command: 'summarize';
-  format: OutputFormat;
-  /** A file path, or `-` for stdin. */
-  input: string;
-  maxLineBytes: number;
-  systemgUnitsFile?: string;
-}
-
-export interface ReplayCommand extends CommonOptions {
-  command: 'replay';
-  dir: string;
-  /** Only these units; empty means all. */
-  units: string[];
-  /** Inclusive lower bound, ms since the epoch. */
-  sinceTs?: number;
-  /** Exclusive upper bound, ms since the epoch. */
-  untilTs?: number;
-  maxLineBytes: number;
-  systemgUnitsFile?: string;
-}
-
-export interface InspectCommand extends CommonOptions {
-  command: 'inspect';
-  unit: string;
-  from: { kind: 'live' } | { kind: 'path'; path: string };
-  windowMs: number;
-  maxLineBytes: number;
-}
-
-export interface HelpCommand {
-  command: 'help';
-  topic?: CommandName;
-}
-
-export interface VersionCommand {
-  command: 'version';
-}
-
-/** Everything the command line can ask for. */
-export type CliCommand = WatchCommand | SummarizeCommand | ReplayCommand | InspectCommand | HelpCommand | VersionCommand;
 
 /** What the parser needs from outside. */
 export interface ParseContext {
@@ -132,7 +61,7 @@ export function parseArgs(argv: readonly string[], ctx: ParseContext): CliComman
   const { values, positionals } = tokenize(command, withPrometheusDefault(rest));
   if (values.version === true) return { command: 'version' };
   if (values.help === true) return index < 0 ? { command: 'help' } : { command: 'help', topic: command };
-  const config = typeof values.config === 'string' ? readConfig(values.config, command, ctx) : {};
+  const config = typeof values.config === 'string' ? readConfig(values.config, command, ctx.readFile) : {};
   return build(command, { ...config, ...values }, positionals, ctx);
 }
 
@@ -144,8 +73,6 @@ function helpFor(topic: string | undefined): HelpCommand {
   return { command: 'help', topic: topic as CommandName };
 }
 
-type Values = Record<string, string | boolean | string[] | undefined>;
-
 // node:util parseArgs has no optional values, so a bare `--prometheus` gets its default address spelled out.
 function withPrometheusDefault(argv: string[]): string[] {
   return argv.flatMap((t, i) => {
@@ -155,7 +82,7 @@ function withPrometheusDefault(argv: string[]): string[] {
   });
 }
 
-function tokenize(command: CommandName, argv: string[]): { values: Values; positionals: string[] } {
+function tokenize(command: CommandName, argv: string[]): { values: FlagValues; positionals: string[] } {
   const options = Object.fromEntries(
     FLAGS.filter((f) => flagApplies(f, command)).map((f) => [
       f.name,
@@ -163,7 +90,7 @@ function tokenize(command: CommandName, argv: string[]): { values: Values; posit
     ]),
   );
   try {
-    return parseArgv({ args: argv, options, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
+    return parseArgv({ args: argv, options, allowPositionals: true, strict: true }) as { values: FlagValues; positionals: string[] };
   } catch (error) {
     const quoted = /'(-[^']*)'/.exec(String((error as Error).message))?.[1];
     const code = (error as { code?: string }).code;
@@ -178,48 +105,7 @@ function tokenize(command: CommandName, argv: string[]): { values: Values; posit
   }
 }
 
-function readConfig(path: string, command: CommandName, ctx: ParseContext): Values {
-  let text: string;
-  let data: unknown;
-  try {
-    text = ctx.readFile(path);
-  } catch (error) {
-    throw new PipelineError('E_USAGE', `--config: cannot read ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new PipelineError('E_USAGE', `--config: ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new PipelineError('E_USAGE', `--config: ${path} must hold a JSON object of flag names`);
-  }
-  const values: Values = {};
-  for (const [key, raw] of Object.entries(data)) {
-    const flag = FLAGS.find((f) => f.name === key && f.config);
-    if (!flag) throw new PipelineError('E_USAGE', `--config: unknown key '${key}' in ${path}`);
-    if (!flagApplies(flag, command)) continue; // a shared config may hold options of other commands
-    values[key] = configValue(flag, raw, path);
-  }
-  return values;
-}
-
-function configValue(flag: FlagSpec, raw: unknown, path: string): string | boolean | string[] {
-  const bad = () => new PipelineError('E_USAGE', `--config: key '${flag.name}' in ${path} must be ${
-    flag.value ? (flag.multiple ? 'a string, a number or an array of them' : 'a string or a number') : 'true or false'}`);
-  const scalar = (x: unknown): string => {
-    if (typeof x === 'string' || typeof x === 'number') return String(x);
-    throw bad();
-  };
-  if (!flag.value) {
-    if (typeof raw !== 'boolean') throw bad();
-    return raw;
-  }
-  if (flag.multiple) return Array.isArray(raw) ? raw.map(scalar) : [scalar(raw)];
-  return scalar(raw);
-}
-
-function build(command: CommandName, v: Values, positionals: string[], ctx: ParseContext): CliCommand {
+function build(command: CommandName, v: FlagValues, positionals: string[], ctx: ParseContext): CliCommand {
   const str = (name: string): string | undefined => {
     const x = v[name] ?? DEFAULTS[name];
     return typeof x === 'string' ? x : undefined;
@@ -251,7 +137,7 @@ function build(command: CommandName, v: Values, positionals: string[], ctx: Pars
         ...defined('count', optional(str('count'), (t) => positiveInt(t, '--count'))),
         ...defined('durationMs', dur('duration')),
         ...defined('summaryEveryMs', dur('summary-every')),
-        ...defined('prometheus', optional(str('prometheus'), address)),
+        ...defined('prometheus', optional(str('prometheus'), parseAddress)),
       };
     case 'summarize':
       return {
@@ -260,8 +146,8 @@ function build(command: CommandName, v: Values, positionals: string[], ctx: Pars
       };
     case 'replay': {
       const dir = required(positionals[0], 'replay needs a spill DIR');
-      const sinceTs = optional(str('since'), (t) => instant(t, '--since', ctx.now));
-      const untilTs = optional(str('until'), (t) => instant(t, '--until', ctx.now));
+      const sinceTs = optional(str('since'), (t) => parseInstant(t, '--since', ctx.now));
+      const untilTs = optional(str('until'), (t) => parseInstant(t, '--until', ctx.now));
       if (sinceTs !== undefined && untilTs !== undefined && sinceTs >= untilTs) {
         throw new PipelineError('E_USAGE', '--since must be earlier than --until');
       }
@@ -301,24 +187,7 @@ function format(text: string | undefined, isTTY: boolean): OutputFormat {
   throw new PipelineError('E_USAGE', `--format: '${text}' is not valid; use ndjson or table`);
 }
 
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n <= 0) {
-    throw new PipelineError('E_USAGE', `${flag}: '${text}' is not valid; use a whole number above 0`);
-  }
-  return n;
-}
-
-function validRegex(text: string): string {
-  try {
-    new RegExp(text);
-    return text;
-  } catch (error) {
-    throw new PipelineError('E_USAGE', `--match: '${text}' is not a valid regular expression: ${(error as Error).message}`);
-  }
-}
-
-function spill(v: Values, str: (n: string) => string | undefined, size: (n: string) => number | undefined) {
+function spill(v: FlagValues, str: (n: string) => string | undefined, size: (n: string) => number | undefined) {
   const dir = str('spill');
   if (dir === undefined) {
     const orphan = ['spill-max', 'segment'].find((n) => v[n] !== undefined);
@@ -329,29 +198,4 @@ function spill(v: Values, str: (n: string) => string | undefined, size: (n: stri
   const segmentBytes = size('segment') as number;
   if (segmentBytes > maxBytes) throw new PipelineError('E_USAGE', '--segment must not be larger than --spill-max');
   return { dir, maxBytes, segmentBytes };
-}
-
-/** `HOST:PORT`, `[v6]:PORT`, `:PORT` or `PORT`; the host defaults to 127.0.0.1. */
-function address(text: string): { host: string; port: number } {
-  const m = /^(?:(\[[0-9a-f:.]+\]|[^:\s]+)?:)?(\d{1,5})$/i.exec(text);
-  const port = Number(m?.[2]);
-  if (!m || port > 65_535) {
-    throw new PipelineError('E_USAGE', `--prometheus: '${text}' is not valid; use HOST:PORT, :PORT or PORT`);
-  }
-  return { host: m[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port };
-}
-
-/** An ISO timestamp (`2026-11-26T14:00:00Z`) or a duration ago (`15m`), as ms since the epoch. */
-function instant(text: string, flag: string, now: () => number): number {
-  if (/^\d{4}-\d\d-\d\d/.test(text)) {
-    const ts = Date.parse(text);
-    if (Number.isFinite(ts)) return ts;
-  } else {
-    try {
-      return now() - parseDurationMs(text, flag);
-    } catch {
-      // fall through to one message that names both forms
-    }
-  }
-  throw new PipelineError('E_USAGE', `${flag}: '${text}' is not valid; use an ISO timestamp (2026-11-26T14:00:00Z) or a duration ago (15m, 1h30m)`);
 }

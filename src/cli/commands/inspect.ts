@@ -1,4 +1,4 @@
-import type { InspectCommand } from '../parse-args.js';
+import type { InspectCommand } from '../options.js';
 import type { CliIo } from '../main.js';
 import { notYetWired } from './not-yet-wired.js';
 

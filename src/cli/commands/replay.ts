@@ -1,4 +1,4 @@
-import type { ReplayCommand } from '../parse-args.js';
+import type { ReplayCommand } from '../options.js';
 import type { CliIo } from '../main.js';
 import { notYetWired } from './not-yet-wired.js';
 

@@ -1,4 +1,4 @@
-import type { SummarizeCommand } from '../parse-args.js';
+import type { SummarizeCommand } from '../options.js';
 import type { CliIo } from '../main.js';
 import { notYetWired } from './not-yet-wired.js';
 

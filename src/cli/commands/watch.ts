@@ -1,4 +1,4 @@
-import type { WatchCommand } from '../parse-args.js';
+import type { WatchCommand } from '../options.js';
 import type { CliIo } from '../main.js';
 import { PipelineError } from '../../errors.js';
 import { notYetWired } from './not-yet-wired.js';
