@@ -56,4 +56,22 @@ describe('main', () => {
     expect(await main(['watch', '--prometheus'], io)).toBe(2);
     expect(err()).toContain('--prometheus is reserved and not yet available');
   });
+
+  it('prints a stack for an unexpected error and exits 1', async () => {
+    const { io, err } = fakeIo();
+    io.stdout.write = () => {
+      throw new TypeError('stdout exploded');
+    };
+    expect(await main(['--version'], io)).toBe(1);
+    expect(err()).toMatch(/^procstream: unexpected error\nTypeError: stdout exploded\n\s+at /);
+  });
+
+  it('exits 0 quietly when the reader of stdout has left', async () => {
+    const { io, out, err } = fakeIo();
+    io.stdout.write = () => {
+      throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    };
+    expect(await main(['--help'], io)).toBe(0);
+    expect(out() + err()).toBe('');
+  });
 });
