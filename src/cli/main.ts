@@ -1,11 +1,67 @@
+/**
+ * The `procstream` command: parse, dispatch, map failures to exit codes. Command modules are imported lazily so that
+ * `--version` and `--help` load nothing heavy (no rxjs, no systeminformation).
+ */
+import { readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { PipelineError } from '../errors.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { helpText, packageVersion } from './help.js';
+import { commandOf, parseArgs } from './parse-args.js';
+
+/** A terminal-aware output stream: `process.stdout` and `process.stderr` are ones, tests pass PassThroughs. */
+export type CliOutput = Writable & { isTTY?: boolean; columns?: number };
+
 /** Standard streams and environment the CLI runs against; tests pass fakes, bin.ts passes `process`. */
 export interface CliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: CliOutput;
+  stderr: CliOutput;
+  stdin: Readable;
+  env: Record<string, string | undefined>;
+  /** Wall clock in ms since the epoch, for `--since 15m`; defaults to the system clock. */
+  now?: () => number;
 }
 
-/** Entry point of the `procstream` command; resolves to the exit code. */
+/** Entry point of the `procstream` command; resolves to the exit code and never rejects. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  io.stderr.write(`procstream: the command line is being built; arguments: ${argv.join(' ')}\n`);
-  return 0;
+  try {
+    const cmd = parseArgs(argv, {
+      isTTY: io.stdout.isTTY === true,
+      now: io.now ?? (() => Date.now()),
+      readFile: (path) => readFileSync(path, 'utf8'),
+    });
+    switch (cmd.command) {
+      case 'version':
+        io.stdout.write(`${packageVersion()}\n`);
+        return EXIT.ok;
+      case 'help':
+        io.stdout.write(helpText(cmd.topic));
+        return EXIT.ok;
+      case 'watch':
+        return await (await import('./commands/watch.js')).runWatch(cmd, io);
+      case 'summarize':
+        return await (await import('./commands/summarize.js')).runSummarize(cmd, io);
+      case 'replay':
+        return await (await import('./commands/replay.js')).runReplay(cmd, io);
+      case 'inspect':
+        return await (await import('./commands/inspect.js')).runInspect(cmd, io);
+    }
+  } catch (error) {
+    return report(error, argv, io);
+  }
+}
+
+function report(error: unknown, argv: string[], io: CliIo): number {
+  const code = exitCodeFor(error);
+  if (code === EXIT.ok) return code; // the reader left: nothing to say, and nobody to say it to on stdout
+  if (code === EXIT.usage) {
+    const command = commandOf(argv);
+    io.stderr.write(`procstream: ${(error as Error).message}\nTry 'procstream${command ? ` ${command}` : ''} --help'.\n`);
+  } else if (error instanceof PipelineError) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    io.stderr.write(`procstream: ${error.message}${cause}\n`);
+  } else {
+    io.stderr.write(`procstream: unexpected error\n${error instanceof Error ? error.stack : String(error)}\n`);
+  }
+  return code;
 }

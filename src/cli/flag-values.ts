@@ -1,0 +1,47 @@
+/** Checks of flag values that are not human units: counts, regexes, addresses, instants. Each throws E_USAGE. */
+import { PipelineError } from '../errors.js';
+import { parseDurationMs } from './units.js';
+
+/** A whole number above 0, for `--pid` and `--count`. */
+export function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new PipelineError('E_USAGE', `${flag}: '${text}' is not valid; use a whole number above 0`);
+  }
+  return n;
+}
+
+/** REGEX itself once `new RegExp` accepts it; E_USAGE naming `--match` otherwise. */
+export function validRegex(text: string): string {
+  try {
+    new RegExp(text);
+    return text;
+  } catch (error) {
+    throw new PipelineError('E_USAGE', `--match: '${text}' is not a valid regular expression: ${(error as Error).message}`);
+  }
+}
+
+/** `HOST:PORT`, `[v6]:PORT`, `:PORT` or `PORT`; the host defaults to 127.0.0.1. */
+export function parseAddress(text: string): { host: string; port: number } {
+  const m = /^(?:(\[[0-9a-f:.]+\]|[^:\s]+)?:)?(\d{1,5})$/i.exec(text);
+  const port = Number(m?.[2]);
+  if (!m || port > 65_535) {
+    throw new PipelineError('E_USAGE', `--prometheus: '${text}' is not valid; use HOST:PORT, :PORT or PORT`);
+  }
+  return { host: m[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port };
+}
+
+/** An ISO timestamp (`2026-11-26T14:00:00Z`) or a duration ago (`15m`), as ms since the epoch. */
+export function parseInstant(text: string, flag: string, now: () => number): number {
+  if (/^\d{4}-\d\d-\d\d/.test(text)) {
+    const ts = Date.parse(text);
+    if (Number.isFinite(ts)) return ts;
+  } else {
+    try {
+      return now() - parseDurationMs(text, flag);
+    } catch {
+      // fall through to one message that names both forms
+    }
+  }
+  throw new PipelineError('E_USAGE', `${flag}: '${text}' is not valid; use an ISO timestamp (2026-11-26T14:00:00Z) or a duration ago (15m, 1h30m)`);
+}

@@ -1,0 +1,64 @@
+/** The `watch` table, in the manner of `top` and `sysg status`: a pure function of per-unit state and a width. */
+import { ANSI, clip, renderColumns, type Column } from './table-layout.js';
+import { formatBytes, formatRate } from './units.js';
+
+/** What the table shows of one unit. */
+export interface UnitRow {
+  unit: string;
+  pids: readonly number[];
+  up: boolean;
+  /** Latest CPU %, 100 = one core; null before a baseline exists. */
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  ioReadBytesPerSec: number | null;
+  ioWriteBytesPerSec: number | null;
+  /** Rows retained for the unit (samples plus down markers). */
+  samples: number;
+  /** Recent CPU %, oldest first; null where the unit was down or unmeasured, drawn as a space. */
+  cpuHistory: readonly (number | null)[];
+}
+
+export interface RenderTableOptions {
+  /** Terminal columns; no line is longer. */
+  width: number;
+  /** ANSI colour for up/down and the header; pass false under NO_COLOR or off a terminal. */
+  color: boolean;
+}
+
+const BLOCKS = '▁▂▃▄▅▆▇█';
+
+/** The last `width` values as block characters scaled to `max` (at least 100 %); null → space. */
+export function sparkline(values: readonly (number | null)[], width: number, max = 100): string {
+  const top = Math.max(max, ...values.map((v) => v ?? 0));
+  return values.slice(-width).map((v) => {
+    if (v === null || !Number.isFinite(v)) return ' ';
+    const level = Math.round((Math.max(0, v) / top) * (BLOCKS.length - 1));
+    return BLOCKS[Math.min(BLOCKS.length - 1, level)];
+  }).join('');
+}
+
+function pidList(pids: readonly number[], width: number): string {
+  const all = pids.join(',');
+  if (all.length <= width) return all || '–';
+  return `${pids[0]},+${pids.length - 1}`.slice(0, width);
+}
+
+const COLUMNS: readonly Column<UnitRow>[] = [
+  { title: 'UNIT', width: 8, cell: (r, w) => clip(r.unit, w), want: (rows) => Math.max(4, ...rows.map((r) => r.unit.length)) },
+  { title: 'PIDS', width: 11, cell: (r, w) => pidList(r.pids, w) },
+  { title: 'STATE', width: 5, cell: (r) => (r.up ? 'up' : 'down'), paint: (r) => (r.up ? ANSI.green : ANSI.red) },
+  { title: 'CPU%', width: 6, right: true, cell: (r) => (r.cpuPercent === null ? '–' : r.cpuPercent.toFixed(1)) },
+  { title: 'RSS', width: 10, right: true, cell: (r) => formatBytes(r.rssBytes) },
+  { title: 'READ/s', width: 12, right: true, cell: (r) => formatRate(r.ioReadBytesPerSec) },
+  { title: 'WRITE/s', width: 12, right: true, cell: (r) => formatRate(r.ioWriteBytesPerSec) },
+  { title: 'SAMPLES', width: 7, right: true, cell: (r) => String(r.samples) },
+  { title: 'TREND', width: 5, right: true, cell: (r, w) => sparkline(r.cpuHistory, w).padStart(w), want: () => 30 },
+];
+
+/**
+ * Renders the table: a header line and one line per unit, each at most `width` characters (ANSI codes aside), as
+ * long as `width` holds the essential columns (32); narrower terminals lose the rates, samples, pids and trend first.
+ */
+export function renderTable(rows: readonly UnitRow[], { width, color }: RenderTableOptions): string {
+  return renderColumns(rows, COLUMNS, { width, color, dropOrder: ['WRITE/s', 'READ/s', 'SAMPLES', 'PIDS', 'TREND'] });
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { PipelineError } from '../../src/errors.js';
+import { commandOf, parseArgs, type ParseContext } from '../../src/cli/parse-args.js';
+
+const NOW = Date.parse('2026-11-26T15:00:00Z');
+
+function ctx(files: Record<string, string> = {}, isTTY = false): ParseContext {
+  return {
+    isTTY,
+    now: () => NOW,
+    readFile: (path) => {
+      const text = files[path];
+      if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
+      return text;
+    },
+  };
+}
+
+function usage(argv: string[], c = ctx()): string {
+  try {
+    parseArgs(argv, c);
+  } catch (error) {
+    expect(error).toBeInstanceOf(PipelineError);
+    expect((error as PipelineError).code).toBe('E_USAGE');
+    return (error as PipelineError).message;
+  }
+  throw new Error(`expected a usage error for ${argv.join(' ')}`);
+}
+
+describe('parseArgs: watch', () => {
+  it('defaults to watch with library defaults and ndjson off a terminal', () => {
+    expect(parseArgs([], ctx())).toEqual({
+      command: 'watch', strict: false, format: 'ndjson',
+      targets: { pids: [], children: false },
+      intervalMs: 1_000, retentionMs: 43_200_000, maxMemoryBytes: 10_485_760,
+    });
+  });
+
+  it('picks table output on a terminal', () => {
+    expect(parseArgs(['watch'], ctx({}, true))).toMatchObject({ format: 'table' });
+  });
+
+  it('maps every watch flag to its library option', () => {
+    const cmd = parseArgs([
+      'watch', '--pid', '12', '--pid', '34', '--pidfile', '/run/x.pid', '--match', '^node ', '--units', 'u.json',
+      '--state', 's.json', '--children', '--interval', '500ms', '--retention', '1h', '--memory', '1MiB', '--spill', '/tmp/sp',
+      '--spill-max', '1GB', '--segment', '64KiB', '--count', '3', '--duration', '1m', '--summary-every', '10s',
+      '--prometheus', '--format', 'table', '--strict',
+    ], ctx());
+    expect(cmd).toEqual({
+      command: 'watch', strict: true, format: 'table',
+      targets: { pids: [12, 34], pidFile: '/run/x.pid', match: '^node ', unitsFile: 'u.json', stateFile: 's.json', children: true },
+      intervalMs: 500, retentionMs: 3_600_000, maxMemoryBytes: 1_048_576,
+      spill: { dir: '/tmp/sp', maxBytes: 1_000_000_000, segmentBytes: 65_536 },
+      count: 3, durationMs: 60_000, summaryEveryMs: 10_000, prometheus: { host: '127.0.0.1', port: 9464 },
+    });
+  });
+
+  it('takes flags without naming the command', () => {
+    expect(parseArgs(['--pid', '7'], ctx())).toMatchObject({ command: 'watch', targets: { pids: [7] } });
+  });
+
+  it('reads a Prometheus address', () => {
+    expect(parseArgs(['watch', '--prometheus', '0.0.0.0:9100'], ctx())).toMatchObject({ prometheus: { host: '0.0.0.0', port: 9100 } });
+    expect(parseArgs(['watch', '--prometheus=:9100'], ctx())).toMatchObject({ prometheus: { host: '127.0.0.1', port: 9100 } });
+    expect(usage(['watch', '--prometheus', 'x:99999'])).toContain('--prometheus');
+  });
+
+  it('rejects a bad regex naming the flag', () => {
+    expect(usage(['watch', '--match', '(unclosed'])).toMatch(/^--match: '\(unclosed' is not a valid regular expression/);
+  });
+
+  it.each([
+    [['--pid', 'abc'], '--pid'], [['--pid', '0'], '--pid'], [['--count', '1.5'], '--count'], [['--interval', '5'], '--interval'],
+    [['--memory', 'lots'], '--memory'], [['--format', 'xml'], '--format'], [['--spill-max', '1MiB'], '--spill DIR'],
+    [['--spill', 'd', '--segment', '2MiB', '--spill-max', '1MiB'], '--segment'], [['--bogus'], "unknown option '--bogus'"],
+    [['--window', '5m'], '--window does not apply to watch'], [['--interval'], '--interval needs a value'],
+  ])('rejects %j naming %s', (args, named) => {
+    expect(usage(['watch', ...args])).toContain(named);
+  });
+});
+
+describe('parseArgs: summarize, replay, inspect', () => {
+  it('summarizes stdin by default and a named file otherwise', () => {
+    expect(parseArgs(['summarize'], ctx())).toEqual({ command: 'summarize', strict: false, format: 'ndjson', input: '-', maxLineBytes: 1_048_576 });
+    expect(parseArgs(['summarize', 'x.ndjson', '--max-line', '4KiB', '--systemg-units', 'm.json'], ctx())).toMatchObject({
+      input: 'x.ndjson', maxLineBytes: 4_096, systemgUnitsFile: 'm.json',
+    });
+  });
+
+  it('replays a directory with unit and time filters', () => {
+    expect(parseArgs(['replay', '/sp', '--unit', 'a', '--unit', 'b', '--since', '15m', '--until', '2026-11-26T14:59:00Z'], ctx())).toEqual({
+      command: 'replay', strict: false, dir: '/sp', units: ['a', 'b'], sinceTs: NOW - 900_000,
+      untilTs: Date.parse('2026-11-26T14:59:00Z'), maxLineBytes: 1_048_576,
+    });
+  });
+
+  it('rejects replay without a directory, a bad time, and an empty time range', () => {
+    expect(usage(['replay'])).toContain('DIR');
+    expect(usage(['replay', 'd', '--since', 'yesterday'])).toMatch(/^--since: 'yesterday'.*ISO timestamp.*15m/);
+    expect(usage(['replay', 'd', '--since', '5m', '--until', '10m'])).toContain('--since must be earlier');
+    expect(usage(['replay', 'd', '--format', 'table'])).toContain('--format does not apply to replay');
+  });
+
+  it('inspects a unit live over 15 minutes by default, or from a path', () => {
+    expect(parseArgs(['inspect', 'api'], ctx())).toEqual({
+      command: 'inspect', strict: false, unit: 'api', from: { kind: 'live' }, windowMs: 900_000, maxLineBytes: 1_048_576,
+    });
+    expect(parseArgs(['inspect', 'api', '--from', '/sp', '--window', '1h'], ctx())).toMatchObject({
+      from: { kind: 'path', path: '/sp' }, windowMs: 3_600_000,
+    });
+    expect(usage(['inspect'])).toContain('UNIT');
+    expect(usage(['inspect', 'a', 'b'])).toContain("unexpected argument 'b'");
+  });
+
+  it('rejects an unknown command', () => {
+    expect(usage(['frobnicate'])).toContain("unknown command 'frobnicate'");
+  });
+});
+
+describe('parseArgs: help, version, config', () => {
+  it('answers help and version before anything else', () => {
+    expect(parseArgs(['--version'], ctx())).toEqual({ command: 'version' });
+    expect(parseArgs(['-V'], ctx())).toEqual({ command: 'version' });
+    expect(parseArgs(['--help'], ctx())).toEqual({ command: 'help' });
+    expect(parseArgs(['watch', '--help'], ctx())).toEqual({ command: 'help', topic: 'watch' });
+    expect(parseArgs(['replay', '-h'], ctx())).toEqual({ command: 'help', topic: 'replay' });
+    expect(parseArgs(['help'], ctx())).toEqual({ command: 'help' });
+    expect(parseArgs(['help', 'inspect'], ctx())).toEqual({ command: 'help', topic: 'inspect' });
+  });
+
+  it('takes options from a config file, with flags winning', () => {
+    const files = { 'c.json': JSON.stringify({ interval: '5s', pid: [1, 2], children: true, window: '1h', strict: true }) };
+    expect(parseArgs(['--config', 'c.json', 'watch', '--interval', '2s'], ctx(files))).toMatchObject({
+      strict: true, intervalMs: 2_000, targets: { pids: [1, 2], children: true },
+    });
+  });
+
+  it('rejects an unknown config key by name', () => {
+    const files = { 'c.json': JSON.stringify({ interval: '5s', intervall: '5s' }) };
+    expect(usage(['--config', 'c.json'], ctx(files))).toBe("--config: unknown key 'intervall' in c.json");
+  });
+
+  it('rejects a bad config value naming the key', () => {
+    expect(usage(['--config', 'c.json'], ctx({ 'c.json': '{"interval":"soon"}' }))).toContain('--interval');
+    expect(usage(['--config', 'c.json'], ctx({ 'c.json': '{"children":"yes"}' }))).toContain("'children'");
+    expect(usage(['--config', 'c.json'], ctx({ 'c.json': '[1]' }))).toContain('JSON object');
+    expect(usage(['--config', 'c.json'], ctx({ 'c.json': '{' }))).toContain('not valid JSON');
+    expect(usage(['--config', 'missing.json'], ctx())).toContain('cannot read missing.json');
+  });
+});
+
+describe('commandOf', () => {
+  it('finds the command after global flags, and watch when there is none', () => {
+    expect(commandOf(['--config', 'x', 'replay', 'd'])).toBe('replay');
+    expect(commandOf(['--pid', '3'])).toBe('watch');
+    expect(commandOf(['nope'])).toBeUndefined();
+  });
+});
