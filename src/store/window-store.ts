@@ -45,10 +45,13 @@ export class WindowStore {
   private readonly interner = new Interner(JSON.stringify({ other: 'too many distinct values' }));
   private readonly parsedMissing = new Map<number, MissingReasons>();
   private readonly emptyMissingId: number;
+  private lastMissing: MissingReasons | undefined;
+  private lastMissingId = 0;
 
   constructor(readonly limits: WindowStoreLimits) {
     this.pool = new ChunkPool(limits.maxMemoryBytes);
     this.emptyMissingId = this.interner.id(EMPTY_MISSING);
+    this.lastMissingId = this.emptyMissingId;
   }
 
   /** Applies one event at time `now`; samples and down markers become rows, other events only mark activity. */
@@ -201,9 +204,14 @@ export class WindowStore {
   }
 
   private missingId(missing: MissingReasons | undefined): number {
-    // Hot path: most samples miss nothing, so skip the JSON round trip for them.
-    for (const _ in missing) return this.interner.id(JSON.stringify(missing));
-    return this.emptyMissingId;
+    // Hot path: a sampler hands the same `missing` object to sample after sample, so remember the last one and skip
+    // the JSON round trip (for-in plus stringify cost more than the rest of an append).
+    if (missing === this.lastMissing) return this.lastMissingId;
+    let id = this.emptyMissingId;
+    for (const _ in missing) { id = this.interner.id(JSON.stringify(missing)); break; }
+    this.lastMissing = missing;
+    this.lastMissingId = id;
+    return id;
   }
 
   private toEvent(unit: string, row: Row): SampleEvent | UnitDownEvent {
