@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, lstatSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { from, lastValueFrom, range, map, Subject, toArray, concat, of, throwError } from 'rxjs';
 import { spillover } from '../../src/sinks/spillover.js';
@@ -154,6 +154,21 @@ describe('spillover', () => {
     ]);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(linesIn(dir).map((l) => (JSON.parse(l) as MetricEvent).ts - 10_000)).toEqual([2, 3, 4, 5]);
+  });
+
+  it('unsubscribing early unsubscribes the source and closes the segment', async () => {
+    const dir = fresh();
+    const input = new Subject<MetricEvent>();
+    const sub = input.pipe(spillover({ dir })).subscribe();
+    input.next(evicted(0));
+    await waitFor(() => linesIn(dir).length === 1, 'first line');
+    const openInDir = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try { return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir); } catch { return false; }
+    }).length;
+    expect(openInDir()).toBe(1);
+    sub.unsubscribe();
+    expect(input.observed).toBe(false);
+    await waitFor(() => openInDir() === 0, 'segment closed');
   });
 
   it('flushes, then passes a source error on', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cpSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { firstValueFrom, from, lastValueFrom, take, toArray } from 'rxjs';
+import { firstValueFrom, from, lastValueFrom, map, take, toArray } from 'rxjs';
 import { replay } from '../../src/sources/replay.js';
 import { spillover } from '../../src/sinks/spillover.js';
 import type { BadLine } from '../../src/sources/read-ndjson.js';
@@ -66,6 +66,21 @@ describe('replay', () => {
     const dir = fresh();
     await spill(dir, [evicted(0), evicted(1)]);
     expect(await firstValueFrom(replay(dir).pipe(take(1), toArray()))).toEqual([evicted(0).event]);
+  });
+
+  it('streams with bounded memory: 80 MB of segments replay with far less heap growth', async () => {
+    const dir = fresh();
+    const line = `${JSON.stringify(evicted(1))}\n`;
+    const perSegment = Math.floor((8 * 1024 * 1024) / line.length);
+    for (let seq = 0; seq < 10; seq++) writeFileSync(join(dir, segmentName(seq, 1)), line.repeat(perSegment));
+    const base = process.memoryUsage().heapUsed;
+    let peak = 0;
+    let n = 0;
+    await lastValueFrom(replay(dir).pipe(map(() => {
+      if (++n % 5000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+    })), { defaultValue: undefined });
+    expect(n).toBe(10 * perSegment);
+    expect(peak).toBeLessThan(60 * 1024 * 1024); // holding them all would take several times the 80 MB on disk
   });
 
   describe('systemg format', () => {
