@@ -19,7 +19,7 @@ const events = Array.from({ length: lines }, (_, i) => {
   const ts = 1_795_165_200_000 + i * 200;
   return { type: 'evicted', v: 1, unit, ts: ts + 600_000, reason: 'retention', event: {
     type: 'sample', v: 1, unit, ts, pid: 4000 + (i % 5), startTimeMs: 1_795_160_000_000, cpuPercent: Math.round(Math.random() * 40000) / 100,
-    cpuUserSeconds: i * 0.013, cpuSystemSeconds: i * 0.004, rssBytes: 100_000_000 + (i % 1000) * 4096,
+    cpuUserSeconds: Math.round(i * 1.3) / 100, cpuSystemSeconds: Math.round(i * 0.4) / 100, /* clock ticks / 100, as /proc gives them */ rssBytes: 100_000_000 + (i % 1000) * 4096,
     ioReadBytes: i * 4096, ioWriteBytes: i * 8192, netRxBytes: null, netTxBytes: null, netScope: null, missing: { net: 'unsupported' } } };
 });
 
@@ -35,13 +35,14 @@ try {
 
   const [replayed, replayS] = await best(3, () => lastValueFrom(replay(dir, { unwrap: false }).pipe(count())));
   const [unwrapped, unwrapS] = await best(3, () => lastValueFrom(replay(dir).pipe(count())));
+  const [one, oneS] = await best(3, () => lastValueFrom(replay(dir, { unit: 'db' }).pipe(count())));
   const [parsed, parseS] = await best(3, () => {
     let n = 0;
     for (const f of files) for (const line of readFileSync(f, 'utf8').split('\n')) if (line) { JSON.parse(line); n++; }
     return n;
   });
   const [, jqS] = await best(1, () => execFileSync('/bin/sh', ['-c', `/usr/bin/jq -c . "$@" > /dev/null`, 'sh', ...files]));
-  if (replayed !== lines || unwrapped !== lines || parsed !== lines) throw new Error(`count mismatch ${replayed} ${unwrapped} ${parsed}`);
+  if (replayed !== lines || unwrapped !== lines || parsed !== lines || one !== lines / units.length) throw new Error(`count mismatch ${replayed} ${unwrapped} ${one} ${parsed}`);
 
   console.log(`machine: ${cpus().length} cpus (${cpus()[0]?.model}), node ${process.version}; ${lines.toLocaleString('en')} lines, ${mb(bytes).toFixed(1)} MB in ${files.length} segments`);
   console.log('| what | lines | seconds | lines/s | MB/s |\n| --- | ---: | ---: | ---: | ---: |');
@@ -49,6 +50,7 @@ try {
   console.log(row('spillover write, `fsync: rotate` (default), 4 MiB segments', lines, writeS));
   console.log(row('replay, evicted lines as written (`unwrap: false`)', replayed, replayS));
   console.log(row('replay, unwrapped (default)', unwrapped, unwrapS));
+  console.log(row("replay `unit: 'db'` (1 unit of 5; other lines skipped unparsed), MB/s of all files", one, oneS));
   console.log(row('plain loop: readFileSync + split + JSON.parse per line', parsed, parseS));
   console.log(row('`jq -c . > /dev/null`', lines, jqS));
 } finally {

@@ -26,6 +26,12 @@ export interface ReadNdjsonOptions {
   onBadLine?: (bad: BadLine) => void;
   /** Maps parsed JSON to an event; default accepts `isMetricEvent` values no newer than `EVENT_FORMAT_VERSION`. */
   decode?: LineDecoder;
+  /**
+   * Literal JSON strings (e.g. `"api"`, quotes included) of which a wanted line holds at least one. A line with
+   * none of them and no backslash (so no escaped spelling of them) is skipped unparsed, and is then neither emitted
+   * nor reported when bad. Ignored under `strict`. Default: every line is parsed.
+   */
+  anyOf?: readonly string[];
 }
 
 /** The default decoder: our own event lines. */
@@ -36,6 +42,32 @@ export const decodeMetricEvent: LineDecoder = (value) => {
 
 const NL = 0x0a;
 
+/** The lines of `text` holding one of `needles`, found by jumping between occurrences rather than line by line. */
+function select(text: string, needles: readonly string[]): { kept: string[]; starts: number[] } {
+  const next = needles.map((n) => text.indexOf(n));
+  const kept: string[] = [];
+  const starts: number[] = [];
+  for (;;) {
+    let at = -1;
+    for (const pos of next) if (pos >= 0 && (at < 0 || pos < at)) at = pos;
+    if (at < 0) return { kept, starts };
+    const start = text.lastIndexOf('\n', at) + 1;
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    kept.push(text.slice(start, end));
+    starts.push(start);
+    for (let k = 0; k < next.length; k++) {
+      if ((next[k] as number) >= 0 && (next[k] as number) <= end) next[k] = text.indexOf(needles[k] as string, end + 1);
+    }
+  }
+}
+
+const countNewlines = (text: string, before: number): number => {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < before; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+};
+
 /**
  * Events from NDJSON on `input`: split on `\n` (a trailing `\r` is JSON whitespace), UTF-8 decoded across chunks,
  * lines capped at `maxLineBytes`. Blank lines are ignored. A final line without `\n` is parsed like any other, so a
@@ -43,6 +75,7 @@ const NL = 0x0a;
  */
 export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Observable<MetricEvent> {
   const { name = 'input', strict = false, maxLineBytes = 1024 * 1024, onBadLine, decode = decodeMetricEvent } = options;
+  const needles = strict || !options.anyOf ? undefined : [...options.anyOf, '\\'];
   return new Observable<MetricEvent>((subscriber) => {
     let carry: Buffer[] = [];
     let carryBytes = 0;
@@ -73,7 +106,7 @@ export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Ob
     };
     // Parsing a block of lines as one JSON array costs one call instead of one per line; any problem in the
     // block (bad line, blank line, over-long line) falls back to line-by-line parsing with exact line numbers.
-    const parseBlock = (text: string, firstLine: number, lines: number, longest: boolean): void => {
+    const parseBlock = (text: string, lineOf: (i: number) => number, lines: number, longest: boolean): void => {
       let values: unknown[] | undefined;
       if (!longest) {
         try {
@@ -94,8 +127,8 @@ export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Ob
         let end = text.indexOf('\n', start);
         if (end < 0) end = text.length;
         const line = text.slice(start, end);
-        if (Buffer.byteLength(line) > maxLineBytes) reject(firstLine + i, `line longer than ${maxLineBytes} bytes`, line);
-        else parseLine(line, firstLine + i);
+        if (Buffer.byteLength(line) > maxLineBytes) reject(lineOf(i), `line longer than ${maxLineBytes} bytes`, line);
+        else parseLine(line, lineOf(i));
         start = end + 1;
       }
     };
@@ -144,7 +177,12 @@ export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Ob
       carryBytes = chunk.length - last - 1;
       const firstLine = lineNo + 1;
       lineNo += lines;
-      if (lines > 0) parseBlock(block.toString('utf8'), firstLine, lines, longest > maxLineBytes);
+      if (lines === 0) return;
+      const text = block.toString('utf8');
+      if (!needles) return parseBlock(text, (i) => firstLine + i, lines, longest > maxLineBytes);
+      const { kept, starts } = select(text, needles);
+      const lineOf = (i: number) => firstLine + countNewlines(text, starts[i] as number);
+      if (kept.length > 0) parseBlock(kept.join('\n'), lineOf, kept.length, longest > maxLineBytes);
     };
     const onEnd = (): void => {
       if (stopped || subscriber.closed) return;

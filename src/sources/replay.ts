@@ -32,12 +32,18 @@ export interface ReplayOptions {
 interface ReplayFile {
   name: string;
   decode?: LineDecoder;
+  /** With a unit filter: the JSON strings one of which a wanted line must hold (see readNdjson's `anyOf`). */
+  anyOf?: string[];
 }
 
 const CHUNK = 256 * 1024;
 
 /** Our segments in sequence order, after systemg's files in time order; symlinks and foreign files are skipped. */
-async function replayFiles(dir: string, systemg: LineDecoder): Promise<ReplayFile[]> {
+async function replayFiles(dir: string, names: Readonly<Record<string, string>>, units?: Set<string>): Promise<ReplayFile[]> {
+  const systemg = systemgDecoder(names);
+  // systemg lines name the unit by hash: a wanted line holds a hash that maps to a wanted unit, or the unit itself
+  const hashes = units && [...units, ...Object.keys(names).filter((h) => units.has(names[h] as string))];
+  const quote = (list?: string[]) => list?.map((u) => JSON.stringify(u));
   const ours: [number, ReplayFile][] = [];
   const theirs: [number, ReplayFile][] = [];
   for (const name of await readdir(dir)) {
@@ -45,8 +51,8 @@ async function replayFiles(dir: string, systemg: LineDecoder): Promise<ReplayFil
     const sg = mine ? null : SYSTEMG_FILE_PATTERN.exec(name);
     if (!mine && !sg) continue;
     if (!(await lstat(join(dir, name))).isFile()) continue;
-    if (mine) ours.push([Number(mine[1]), { name }]);
-    else theirs.push([Number(sg?.[1]), { name, decode: systemg }]);
+    if (mine) ours.push([Number(mine[1]), { name, anyOf: quote(units && [...units]) }]);
+    else theirs.push([Number(sg?.[1]), { name, decode: systemg, anyOf: quote(hashes) }]);
   }
   const byKey = (a: [number, ReplayFile], b: [number, ReplayFile]) => a[0] - b[0];
   return [...theirs.sort(byKey), ...ours.sort(byKey)].map(([, f]) => f);
@@ -59,7 +65,8 @@ const loadNames = async (names: ReplayOptions['unitNames']): Promise<Readonly<Re
  * Events from the spill segments in `dir` (and systemg `metrics-*.jsonl` files), oldest first, streamed file by file
  * so memory stays bounded whatever the directory holds. Lines that cannot be read (a torn tail after a crash) are
  * skipped and counted: after each file with such lines comes one `dropped` event (`source: 'replay'`,
- * `reason: 'bad-line'`), which the unit and time filters let through.
+ * `reason: 'bad-line'`), which the unit and time filters let through. With a `unit` filter (and not `strict`), lines
+ * that cannot concern the unit are skipped unparsed, so bad lines among them go unreported.
  */
 export function replay(dir: string, options: ReplayOptions = {}): Observable<MetricEvent> {
   const { unwrap = true, unit, sinceMs = -Infinity, untilMs = Infinity, strict, onBadLine, maxLineBytes } = options;
@@ -68,18 +75,18 @@ export function replay(dir: string, options: ReplayOptions = {}): Observable<Met
   const keep = (e: MetricEvent) => e.ts >= sinceMs && e.ts <= untilMs && (!units || units.has(e.unit));
   return defer(async () => {
     try {
-      return await replayFiles(dir, systemgDecoder(await loadNames(options.unitNames)));
+      return await replayFiles(dir, await loadNames(options.unitNames), units);
     } catch (error) {
       throw new PipelineError('E_SOURCE', `replay ${dir}: ${(error as Error).message}`, { cause: error });
     }
   }).pipe(
     concatMap((files) => {
       let total = 0;
-      return from(files).pipe(concatMap(({ name, decode }) => {
+      return from(files).pipe(concatMap(({ name, decode, anyOf }) => {
         let bad = 0;
         const count = (b: BadLine) => { bad++; onBadLine?.(b); };
         const input = createReadStream(join(dir, name), { highWaterMark: CHUNK });
-        const events$ = readNdjson(input, { name, strict, maxLineBytes, decode, onBadLine: count }).pipe(
+        const events$ = readNdjson(input, { name, strict, maxLineBytes, decode, anyOf, onBadLine: count }).pipe(
           map((e) => (unwrap && e.type === 'evicted' ? e.event : e)),
           filter(keep),
           finalize(() => input.destroy()), // an early unsubscribe must not leave the file open

@@ -74,6 +74,20 @@ describe('readNdjson', () => {
     expect(bad.map((x) => x.line)).toEqual([2]);
   });
 
+  it('with anyOf, parses only lines holding one of the strings or a backslash, with exact line numbers', async () => {
+    const escaped = JSON.stringify(sample('db', 3)).replace('"db"', '"\\u0064b"'); // "db" spelled with an escape
+    const text = line(a) + line(sample('db', 2)) + '{"unit":"db", torn\n' + escaped + '\n' + '{"torn":"api\n' + line(b);
+    const bad: BadLine[] = [];
+    const out = await read(chunks(text), { anyOf: ['"db"'], onBadLine: (x: BadLine) => bad.push(x) });
+    expect(out).toEqual([sample('db', 2), sample('db', 3), b]);
+    expect(bad.map((x) => x.line)).toEqual([3]); // line 5 holds neither "db" nor a backslash: skipped unread
+  });
+
+  it('under strict, anyOf is ignored and every line is checked', async () => {
+    const text = line(a) + '{"torn":"api\n';
+    await expect(read(chunks(text), { anyOf: ['"db"'], strict: true })).rejects.toMatchObject({ code: 'E_PARSE' });
+  });
+
   it('turns a stream error into E_SOURCE', async () => {
     const input = new Readable({ read() { this.destroy(new Error('boom')); } });
     await expect(read(input, { name: 'f' })).rejects.toMatchObject({ code: 'E_SOURCE', message: 'f: boom' });

@@ -32,6 +32,7 @@ describe('replay', () => {
     await spill(dir, [sample('a', 1), sample('b', 2), down('a', 3), sample('a', 4)], { events: 'all' });
     expect(await all(dir, { unit: 'a', sinceMs: 2, untilMs: 4 })).toEqual([down('a', 3), sample('a', 4)]);
     expect(await all(dir, { unit: ['b'] })).toEqual([sample('b', 2)]);
+    expect(await all(dir, { unit: 'c' })).toEqual([]);
   });
 
   it('skips and counts a torn tail, and reads foreign files and symlinks never', async () => {
@@ -106,6 +107,17 @@ describe('replay', () => {
       expect(out.find((e) => e.type === 'unit-down')).toMatchObject({ unit: 'web', reason: 'stopped' });
       const ts = out.slice(0, -1).map((e) => e.ts);
       expect(ts).toEqual([...ts].sort((x, y) => x - y)); // files in time order
+    });
+
+    it('filters systemg lines by mapped and unmapped unit names', async () => {
+      const dir = fresh();
+      cpSync(FIXTURE, dir, { recursive: true });
+      const names = { a1b2c3d4e5f60718: 'web' };
+      const out = await all(dir, { unitNames: names, unit: ['web', '3f9a1c0e5b7d2a41'] });
+      const units = new Set(out.filter((e) => e.type !== 'dropped').map((e) => e.unit));
+      expect(units).toEqual(new Set(['web', '3f9a1c0e5b7d2a41']));
+      expect(out.filter((e) => e.unit === 'web')).toHaveLength(600);
+      expect(out.filter((e) => e.unit === '3f9a1c0e5b7d2a41')).toHaveLength(600);
     });
 
     it('reads unit names from a mapping file and keeps pre-aggregated fields', async () => {
