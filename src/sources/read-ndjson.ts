@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Observable } from 'rxjs';
 import { EVENT_FORMAT_VERSION, isMetricEvent, type MetricEvent } from '../events.js';
 import { excerpt, PipelineError } from '../errors.js';
+import { countNewlines, selectLines } from './select-lines.js';
 
 /** A line that was skipped; `count` is the number of bad lines of this input so far, this one included. */
 export interface BadLine {
@@ -42,32 +43,6 @@ export const decodeMetricEvent: LineDecoder = (value) => {
 
 const NL = 0x0a;
 
-/** The lines of `text` holding one of `needles`, found by jumping between occurrences rather than line by line. */
-function select(text: string, needles: readonly string[]): { kept: string[]; starts: number[] } {
-  const next = needles.map((n) => text.indexOf(n));
-  const kept: string[] = [];
-  const starts: number[] = [];
-  for (;;) {
-    let at = -1;
-    for (const pos of next) if (pos >= 0 && (at < 0 || pos < at)) at = pos;
-    if (at < 0) return { kept, starts };
-    const start = text.lastIndexOf('\n', at) + 1;
-    let end = text.indexOf('\n', at);
-    if (end < 0) end = text.length;
-    kept.push(text.slice(start, end));
-    starts.push(start);
-    for (let k = 0; k < next.length; k++) {
-      if ((next[k] as number) >= 0 && (next[k] as number) <= end) next[k] = text.indexOf(needles[k] as string, end + 1);
-    }
-  }
-}
-
-const countNewlines = (text: string, before: number): number => {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < before; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-};
-
 /**
  * Events from NDJSON on `input`: split on `\n` (a trailing `\r` is JSON whitespace), UTF-8 decoded across chunks,
  * lines capped at `maxLineBytes`. Blank lines are ignored. A final line without `\n` is parsed like any other, so a
@@ -75,7 +50,7 @@ const countNewlines = (text: string, before: number): number => {
  */
 export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Observable<MetricEvent> {
   const { name = 'input', strict = false, maxLineBytes = 1024 * 1024, onBadLine, decode = decodeMetricEvent } = options;
-  const needles = strict || !options.anyOf ? undefined : [...options.anyOf, '\\'];
+  const needles = strict || !options.anyOf ? undefined : [...options.anyOf.filter((n) => n !== ''), '\\'];
   return new Observable<MetricEvent>((subscriber) => {
     let carry: Buffer[] = [];
     let carryBytes = 0;
@@ -180,7 +155,7 @@ export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Ob
       if (lines === 0) return;
       const text = block.toString('utf8');
       if (!needles) return parseBlock(text, (i) => firstLine + i, lines, longest > maxLineBytes);
-      const { kept, starts } = select(text, needles);
+      const { kept, starts } = selectLines(text, needles);
       const lineOf = (i: number) => firstLine + countNewlines(text, starts[i] as number);
       if (kept.length > 0) parseBlock(kept.join('\n'), lineOf, kept.length, longest > maxLineBytes);
     };
