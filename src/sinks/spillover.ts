@@ -67,6 +67,8 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
         subscriber.next(e);
         dropped(code, lost);
       };
+      const failedWith = (error: unknown, doing: string, lost: number): void =>
+        failed((error as NodeJS.ErrnoException).code ?? 'E_SINK', `${doing}: ${(error as Error).message}`, lost);
       const segments = new SegmentDir(dir, {
         maxBytes, segmentBytes, fsync, now: () => scheduler.now(), onLost: failed,
       });
@@ -101,9 +103,8 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
           try {
             if (queue.length > 0) await writeBatch();
           } catch (error) {
-            const code = (error as NodeJS.ErrnoException).code ?? 'E_SINK';
             const lost = queue.splice(0).length; // the disk refuses: drop what waits rather than retry in a loop
-            failed(code, `spill to ${dir}: ${(error as Error).message}`, lost);
+            failedWith(error, `spill to ${dir}`, lost);
             await segments.release().catch(() => undefined);
           }
           dropped('queue-full', overflow);
@@ -121,7 +122,7 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
         try {
           await segments.release();
         } catch (error) {
-          failed((error as NodeJS.ErrnoException).code ?? 'E_SINK', `closing spill segment: ${(error as Error).message}`, 0);
+          failedWith(error, 'closing spill segment', 0);
         }
         if (closed) return;
         closed = true;
@@ -133,7 +134,7 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
       draining = true;
       void segments.start().then(
         () => drain(),
-        (error: unknown) => { failed((error as NodeJS.ErrnoException).code ?? 'E_SINK', `spill to ${dir}: ${(error as Error).message}`, 0); return drain(); },
+        (error: unknown) => { failedWith(error, `spill to ${dir}`, 0); return drain(); },
       );
 
       const sub = source.subscribe({
