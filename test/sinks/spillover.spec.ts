@@ -108,6 +108,20 @@ describe('spillover', () => {
     expect(readFileSync(join(outside, 'target'), 'utf8')).toBe('keep me');
   });
 
+  it('holds the budget after every single write, keeping the newest lines', async () => {
+    const dir = fresh();
+    const input = new Subject<MetricEvent>();
+    const done = lastValueFrom(input.pipe(spillover({ dir, segmentBytes: 3 * LINE, maxBytes: 7 * LINE }), toArray()));
+    for (let i = 0; i < 30; i++) {
+      input.next(evicted(i));
+      await waitFor(() => linesIn(dir).at(-1)?.includes(`"ts":${10_000 + i},`) ?? false, `line ${i}`);
+      expect(segmentBytesIn(dir)).toBeLessThanOrEqual(7 * LINE);
+      expect(segmentBytesIn(dir)).toBeGreaterThanOrEqual(Math.min(i + 1, 5) * LINE); // deletes only whole old segments
+    }
+    input.complete();
+    expect(await done).toEqual([]);
+  });
+
   it('re-syncs with the disk: a segment deleted by someone else never makes it delete fresh data', async () => {
     const dir = fresh();
     const input = new Subject<MetricEvent>();
