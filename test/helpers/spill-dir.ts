@@ -18,8 +18,10 @@ export function evicted(i: number, unit = 'api'): EvictedEvent {
 
 /** Our segment names in `dir`, in name order, with their sizes. */
 export function segmentsIn(dir: string): { name: string; bytes: number }[] {
-  return readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).sort()
-    .map((name) => ({ name, bytes: lstatSync(join(dir, name)).size }));
+  return readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).sort().flatMap((name) => {
+    const st = lstatSync(join(dir, name), { throwIfNoEntry: false }); // a running writer may delete it meanwhile
+    return st ? [{ name, bytes: st.size }] : [];
+  });
 }
 
 /** Bytes of our segments in `dir`. */

@@ -12,7 +12,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const child = join(import.meta.dirname, '../helpers/spill-child.ts');
 
 const wrote = (id: number): boolean =>
-  segmentsIn(dir).some(({ name }) => readFileSync(join(dir, name), 'utf8').includes(`"unit":"run-${id}"`));
+  segmentsIn(dir).some(({ name }) => {
+    try {
+      return readFileSync(join(dir, name), 'utf8').includes(`"unit":"run-${id}"`);
+    } catch {
+      return false; // deleted by the running writer to hold its budget
+    }
+  });
 
 /** Starts writer `id`, waits until its first line is on disk, lets it write for `ms` more, then SIGKILLs it. */
 async function runAndKill(id: number, ms: number): Promise<void> {
@@ -21,11 +27,14 @@ async function runAndKill(id: number, ms: number): Promise<void> {
     proc.stdout.once('data', () => resolve());
     proc.once('exit', (code) => reject(new Error(`child ${id} exited early with ${String(code)}`)));
   });
-  await waitFor(() => wrote(id), `run ${id} to resume writing`);
-  await new Promise((r) => setTimeout(r, ms));
   const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGKILL');
-  await exited;
+  try {
+    await waitFor(() => wrote(id), `run ${id} to resume writing`);
+    await new Promise((r) => setTimeout(r, ms));
+  } finally {
+    proc.kill('SIGKILL');
+    await exited;
+  }
 }
 
 describe('spillover crash safety', () => {
