@@ -4,6 +4,7 @@
  * only for humans. Shared by the spillover sink and the replay source, so both agree on which files are ours.
  */
 
+/** Matches our segment file names; group 1 is the sequence number. */
 export const SEGMENT_PATTERN = /^procstream-(\d{12})-(\d+)\.ndjson$/;
 
 /** The file name of segment `seq` opened at `ms`. */

@@ -9,8 +9,10 @@ interface Segment {
   bytes: number;
 }
 
+/** When spill segments are fsynced: never, on closing a segment, or after every write. */
 export type FsyncPolicy = 'never' | 'rotate' | 'always';
 
+/** Budget, segment size, fsync policy, clock and loss callback of a `SegmentDir`. */
 export interface SegmentDirOptions {
   maxBytes: number;
   segmentBytes: number;

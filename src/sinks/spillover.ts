@@ -5,6 +5,7 @@ import { SegmentDir, type FsyncPolicy } from './segment-dir.js';
 
 export type { FsyncPolicy } from './segment-dir.js';
 
+/** Options of `spillover`; only `dir` is required. */
 export interface SpilloverOptions {
   /** Directory of the segments; created with mode 0700 when missing. */
   dir: string;

@@ -16,6 +16,7 @@ export interface BadLine {
 /** Turns one parsed line into an event, or returns a reason (string) why it is not one. */
 export type LineDecoder = (value: unknown) => MetricEvent | string;
 
+/** Options of `readNdjson`; every field is optional. */
 export interface ReadNdjsonOptions {
   /** Name of the input in messages (`stdin`, a file name). Default `input`. */
   name?: string;

@@ -8,6 +8,7 @@ import { SEGMENT_PATTERN } from '../segment-names.js';
 import { readNdjson, type BadLine, type LineDecoder } from './read-ndjson.js';
 import { SYSTEMG_FILE_PATTERN, systemgDecoder } from './systemg-format.js';
 
+/** Options of `replay`: unwrapping, filters (the CLI's `--unit --since --until`) and bad-line handling. */
 export interface ReplayOptions {
   /** Emit the sample or unit-down inside each `evicted` event instead of the eviction itself. Default true. */
   unwrap?: boolean;
