@@ -87,7 +87,8 @@ export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Ob
       if (!longest) {
         try {
           const body = text.charCodeAt(text.length - 1) === NL ? text.slice(0, -1) : text;
-          values = JSON.parse(`[${body.replaceAll('\n', ',')}]`) as unknown[];
+          // ',\n' rather than ',': a raw newline is invalid inside a JSON string, so no string can span two lines
+          values = JSON.parse(`[${body.replaceAll('\n', ',\n')}]`) as unknown[];
           if (values.length !== lines) values = undefined;
         } catch {
           values = undefined;

@@ -58,6 +58,14 @@ describe('readNdjson', () => {
     expect(bad[0]!.excerpt).toBe('{"type":"sam');
   });
 
+  it('never lets two broken lines join into one event when a chunk is parsed as a block', async () => {
+    const bad: BadLine[] = [];
+    const two = `${JSON.stringify(b)},${JSON.stringify(b)}`; // one line, two values: keeps the value count equal
+    const text = '{"type":"unit-down","v":1,"unit":"a\n' + 'b","ts":1,"reason":"x"}\n' + two + '\n';
+    expect(await read(chunks(text), { onBadLine: (x: BadLine) => bad.push(x) })).toEqual([]);
+    expect(bad.map((x) => x.line)).toEqual([1, 2, 3]);
+  });
+
   it('in strict mode errors with E_PARSE naming input and line, with a truncated excerpt', async () => {
     const text = line(a) + line(a) + `{"broken": "${'y'.repeat(200)}\n` + line(b);
     const err = await read(chunks(text), { name: 'stdin', strict: true }).catch((e: unknown) => e);
