@@ -1,0 +1,182 @@
+import type { Readable } from 'node:stream';
+import { Observable } from 'rxjs';
+import { EVENT_FORMAT_VERSION, isMetricEvent, type MetricEvent } from '../events.js';
+import { excerpt, PipelineError } from '../errors.js';
+import { countNewlines, selectLines } from './select-lines.js';
+
+/** A line that was skipped; `count` is the number of bad lines of this input so far, this one included. */
+export interface BadLine {
+  name: string;
+  line: number;
+  reason: string;
+  excerpt: string;
+  count: number;
+}
+
+/** Turns one parsed line into an event, or returns a reason (string) why it is not one. */
+export type LineDecoder = (value: unknown) => MetricEvent | string;
+
+/** Options of `readNdjson`; every field is optional. */
+export interface ReadNdjsonOptions {
+  /** Name of the input in messages (`stdin`, a file name). Default `input`. */
+  name?: string;
+  /** Error with `E_PARSE` on the first bad line instead of skipping it. Default false. */
+  strict?: boolean;
+  /** Longest accepted line in bytes, newline excluded; longer lines are skipped without being buffered. 1 MiB. */
+  maxLineBytes?: number;
+  /** Called for each skipped line in lenient mode. Default: nothing. */
+  onBadLine?: (bad: BadLine) => void;
+  /** Maps parsed JSON to an event; default accepts `isMetricEvent` values no newer than `EVENT_FORMAT_VERSION`. */
+  decode?: LineDecoder;
+  /**
+   * Literal JSON strings (e.g. `"api"`, quotes included) of which a wanted line holds at least one. A line with
+   * none of them and no backslash (so no escaped spelling of them) is skipped unparsed, and is then neither emitted
+   * nor reported when bad. Ignored under `strict`. Default: every line is parsed.
+   */
+  anyOf?: readonly string[];
+}
+
+/** The default decoder: our own event lines. */
+export const decodeMetricEvent: LineDecoder = (value) => {
+  if (!isMetricEvent(value)) return 'not an event';
+  return value.v > EVENT_FORMAT_VERSION ? `format version ${String(value.v)} is newer than ${EVENT_FORMAT_VERSION}` : value;
+};
+
+const NL = 0x0a;
+
+/**
+ * Events from NDJSON on `input`: split on `\n` (a trailing `\r` is JSON whitespace), UTF-8 decoded across chunks,
+ * lines capped at `maxLineBytes`. Blank lines are ignored. A final line without `\n` is parsed like any other, so a
+ * torn tail (always invalid JSON for an object line) is reported as a bad line.
+ */
+export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Observable<MetricEvent> {
+  const { name = 'input', strict = false, maxLineBytes = 1024 * 1024, onBadLine, decode = decodeMetricEvent } = options;
+  const needles = strict || !options.anyOf ? undefined : [...options.anyOf.filter((n) => n !== ''), '\\'];
+  return new Observable<MetricEvent>((subscriber) => {
+    let carry: Buffer[] = [];
+    let carryBytes = 0;
+    let skipping = false; // inside an over-long line: discard bytes until its newline
+    let lineNo = 0;
+    let bad = 0;
+    let stopped = false;
+
+    const reject = (line: number, reason: string, text: string): void => {
+      bad += 1;
+      const shown = excerpt(text);
+      if (strict) {
+        stopped = true;
+        subscriber.error(new PipelineError('E_PARSE', `${name}:${line}: ${reason}: ${shown}`));
+      } else onBadLine?.({ name, line, reason, excerpt: shown, count: bad });
+    };
+    const parseLine = (text: string, line: number): void => {
+      if (text.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        return reject(line, (error as Error).message.split('\n')[0] ?? 'invalid JSON', text);
+      }
+      const event = decode(value);
+      if (typeof event === 'string') reject(line, event, text);
+      else subscriber.next(event);
+    };
+    // Parsing a block of lines as one JSON array costs one call instead of one per line; any problem in the
+    // block (bad line, blank line, over-long line) falls back to line-by-line parsing with exact line numbers.
+    const parseBlock = (text: string, lineOf: (i: number) => number, lines: number, longest: boolean): void => {
+      let values: unknown[] | undefined;
+      if (!longest) {
+        try {
+          const body = text.charCodeAt(text.length - 1) === NL ? text.slice(0, -1) : text;
+          // ',\n' rather than ',': a raw newline is invalid inside a JSON string, so no string can span two lines
+          values = JSON.parse(`[${body.replaceAll('\n', ',\n')}]`) as unknown[];
+          if (values.length !== lines) values = undefined;
+        } catch {
+          values = undefined;
+        }
+      }
+      const events = values?.map(decode);
+      if (events?.every((e): e is MetricEvent => typeof e !== 'string')) {
+        for (let i = 0; i < events.length && !subscriber.closed; i++) subscriber.next(events[i] as MetricEvent);
+        return;
+      }
+      let start = 0;
+      for (let i = 0; start < text.length && !stopped && !subscriber.closed; i++) {
+        let end = text.indexOf('\n', start);
+        if (end < 0) end = text.length;
+        const line = text.slice(start, end);
+        if (Buffer.byteLength(line) > maxLineBytes) reject(lineOf(i), `line longer than ${maxLineBytes} bytes`, line);
+        else parseLine(line, lineOf(i));
+        start = end + 1;
+      }
+    };
+    const overLong = (): void => {
+      const head = Buffer.concat(carry).toString('utf8', 0, 64);
+      carry = [];
+      carryBytes = 0;
+      skipping = true;
+      reject(lineNo + 1, `line longer than ${maxLineBytes} bytes`, head);
+    };
+
+    const onData = (chunk: Buffer): void => {
+      if (stopped || subscriber.closed) return;
+      let from = 0;
+      if (skipping) {
+        const nl = chunk.indexOf(NL);
+        if (nl < 0) return;
+        skipping = false;
+        lineNo += 1;
+        from = nl + 1;
+      }
+      const last = chunk.lastIndexOf(NL);
+      if (last < from) {
+        carry.push(from === 0 ? chunk : chunk.subarray(from));
+        carryBytes += chunk.length - from;
+        if (carryBytes > maxLineBytes) overLong();
+        return;
+      }
+      const firstNl = chunk.indexOf(NL, from);
+      if (carryBytes + firstNl - from > maxLineBytes) {
+        carry.push(chunk.subarray(from, Math.min(firstNl, from + 64)));
+        overLong();
+        skipping = false;
+        lineNo += 1;
+        from = firstNl + 1;
+      }
+      let lines = 0;
+      let longest = 0;
+      for (let prev = from - 1, i = chunk.indexOf(NL, from); i >= 0 && i <= last; prev = i, i = chunk.indexOf(NL, i + 1)) {
+        lines++;
+        if (i - prev - 1 > longest) longest = i - prev - 1;
+      }
+      const body = chunk.subarray(from, last + 1);
+      const block = carry.length ? Buffer.concat([...carry, body]) : body;
+      carry = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
+      carryBytes = chunk.length - last - 1;
+      const firstLine = lineNo + 1;
+      lineNo += lines;
+      if (lines === 0) return;
+      const text = block.toString('utf8');
+      if (!needles) return parseBlock(text, (i) => firstLine + i, lines, longest > maxLineBytes);
+      const { kept, starts } = selectLines(text, needles);
+      const lineOf = (i: number) => firstLine + countNewlines(text, starts[i] as number);
+      if (kept.length > 0) parseBlock(kept.join('\n'), lineOf, kept.length, longest > maxLineBytes);
+    };
+    const onEnd = (): void => {
+      if (stopped || subscriber.closed) return;
+      if (carryBytes > 0 && !skipping) parseLine(Buffer.concat(carry).toString('utf8'), lineNo + 1);
+      if (!stopped) subscriber.complete();
+    };
+    const onError = (error: Error): void => {
+      subscriber.error(new PipelineError('E_SOURCE', `${name}: ${error.message}`, { cause: error }));
+    };
+    input.on('data', onData);
+    input.once('end', onEnd);
+    input.once('error', onError);
+    return () => {
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.off('error', onError);
+      if (stopped || !input.readableEnded) input.pause();
+    };
+  });
+}

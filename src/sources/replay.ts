@@ -1,0 +1,106 @@
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { asyncScheduler, concat, concatMap, defer, EMPTY, filter, finalize, from, map, of, type Observable, type SchedulerLike } from 'rxjs';
+import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type MetricEvent } from '../events.js';
+import { PipelineError } from '../errors.js';
+import { SEGMENT_PATTERN } from '../segment-names.js';
+import { readNdjson, type BadLine, type LineDecoder } from './read-ndjson.js';
+import { SYSTEMG_FILE_PATTERN, systemgDecoder } from './systemg-format.js';
+
+/** Options of `replay`: unwrapping, filters (the CLI's `--unit --since --until`) and bad-line handling. */
+export interface ReplayOptions {
+  /** Emit the sample or unit-down inside each `evicted` event instead of the eviction itself. Default true. */
+  unwrap?: boolean;
+  /** Only events of this unit (or these units). */
+  unit?: string | readonly string[];
+  /** Only events with `ts` ≥ sinceMs (ms since epoch). */
+  sinceMs?: number;
+  /** Only events with `ts` ≤ untilMs (ms since epoch). */
+  untilMs?: number;
+  /** systemg `unit_hash` → unit name, as an object or the path of a JSON file holding one. Default: the hash. */
+  unitNames?: Readonly<Record<string, string>> | string;
+  /** Error with E_PARSE on the first bad line instead of skipping it. Default false. */
+  strict?: boolean;
+  /** Called for every skipped line (torn tails included). */
+  onBadLine?: (bad: BadLine) => void;
+  /** Longest accepted line, bytes. Default 1 MiB. */
+  maxLineBytes?: number;
+  /** Clock for the `ts` of the `dropped` events that count skipped lines. */
+  scheduler?: SchedulerLike;
+}
+
+interface ReplayFile {
+  name: string;
+  decode?: LineDecoder;
+  /** With a unit filter: the JSON strings one of which a wanted line must hold (see readNdjson's `anyOf`). */
+  anyOf?: string[];
+}
+
+const CHUNK = 256 * 1024;
+
+/** Our segments in sequence order, after systemg's files in time order; symlinks and foreign files are skipped. */
+async function replayFiles(dir: string, names: Readonly<Record<string, string>>, units?: Set<string>): Promise<ReplayFile[]> {
+  const systemg = systemgDecoder(names);
+  // systemg lines name the unit by hash: a wanted line holds a hash that maps to a wanted unit, or the unit itself
+  const hashes = units && [...units, ...Object.keys(names).filter((h) => units.has(names[h] as string))];
+  const quote = (list?: string[]) => list?.map((u) => JSON.stringify(u));
+  const ours: [number, ReplayFile][] = [];
+  const theirs: [number, ReplayFile][] = [];
+  for (const name of await readdir(dir)) {
+    const mine = SEGMENT_PATTERN.exec(name);
+    const sg = mine ? null : SYSTEMG_FILE_PATTERN.exec(name);
+    if (!mine && !sg) continue;
+    if (!(await lstat(join(dir, name))).isFile()) continue;
+    if (mine) ours.push([Number(mine[1]), { name, anyOf: quote(units && [...units]) }]);
+    else theirs.push([Number(sg?.[1]), { name, decode: systemg, anyOf: quote(hashes) }]);
+  }
+  const byKey = (a: [number, ReplayFile], b: [number, ReplayFile]) => a[0] - b[0];
+  return [...theirs.sort(byKey), ...ours.sort(byKey)].map(([, f]) => f);
+}
+
+const loadNames = async (names: ReplayOptions['unitNames']): Promise<Readonly<Record<string, string>>> =>
+  typeof names === 'string' ? (JSON.parse(await readFile(names, 'utf8')) as Record<string, string>) : (names ?? {});
+
+/**
+ * Events from the spill segments in `dir` (and systemg `metrics-*.jsonl` files), oldest first, streamed file by file
+ * so memory stays bounded whatever the directory holds. Lines that cannot be read (a torn tail after a crash) are
+ * skipped and counted: after each file with such lines comes one `dropped` event (`source: 'replay'`,
+ * `reason: 'bad-line'`), which the unit and time filters let through. With a `unit` filter (and not `strict`), lines
+ * that cannot concern the unit are skipped unparsed, so bad lines among them go unreported.
+ */
+export function replay(dir: string, options: ReplayOptions = {}): Observable<MetricEvent> {
+  const { unwrap = true, unit, sinceMs = -Infinity, untilMs = Infinity, strict, onBadLine, maxLineBytes } = options;
+  const { scheduler = asyncScheduler } = options;
+  const units = unit === undefined ? undefined : new Set(typeof unit === 'string' ? [unit] : unit);
+  const keep = (e: MetricEvent) => e.ts >= sinceMs && e.ts <= untilMs && (!units || units.has(e.unit));
+  return defer(async () => {
+    try {
+      return await replayFiles(dir, await loadNames(options.unitNames), units);
+    } catch (error) {
+      throw new PipelineError('E_SOURCE', `replay ${dir}: ${(error as Error).message}`, { cause: error });
+    }
+  }).pipe(
+    concatMap((files) => {
+      let total = 0;
+      return from(files).pipe(concatMap(({ name, decode, anyOf }) => {
+        let bad = 0;
+        const count = (b: BadLine) => { bad++; onBadLine?.(b); };
+        const input = createReadStream(join(dir, name), { highWaterMark: CHUNK });
+        const events$ = readNdjson(input, { name, strict, maxLineBytes, decode, anyOf, onBadLine: count }).pipe(
+          map((e) => (unwrap && e.type === 'evicted' ? e.event : e)),
+          filter(keep),
+          finalize(() => input.destroy()), // an early unsubscribe must not leave the file open
+        );
+        const dropped$ = defer(() => {
+          if (bad === 0) return EMPTY;
+          total += bad;
+          const e: DroppedEvent = { type: 'dropped', v: EVENT_FORMAT_VERSION, unit: NO_UNIT, ts: scheduler.now(),
+            source: 'replay', reason: 'bad-line', count: bad, total };
+          return of(e);
+        });
+        return concat(events$, dropped$);
+      }));
+    }),
+  );
+}

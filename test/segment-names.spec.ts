@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { segmentName, segmentSeq, SEGMENT_PATTERN } from '../src/segment-names.js';
+
+describe('segment names', () => {
+  it('pads the sequence so name order is sequence order, whatever the clock says', () => {
+    const names = [segmentName(10, 5), segmentName(9, 9_999_999_999_999), segmentName(100, 0)];
+    expect([...names].sort()).toEqual([segmentName(9, 9_999_999_999_999), segmentName(10, 5), segmentName(100, 0)]);
+    expect(segmentName(7, 1234.9)).toBe('procstream-000000000007-1234.ndjson');
+  });
+
+  it('reads the sequence back, and nothing from foreign names', () => {
+    expect(segmentSeq(segmentName(42, 1))).toBe(42);
+    for (const name of ['procstream-1.ndjson', 'procstream-000000000042-1.ndjson.tmp', 'notes.txt', 'metrics-1.jsonl']) {
+      expect(segmentSeq(name)).toBeUndefined();
+      expect(SEGMENT_PATTERN.test(name)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+import { readNdjson, type BadLine } from '../../src/sources/read-ndjson.js';
+import { PipelineError } from '../../src/errors.js';
+import { down, sample } from '../../src/testing/index.js';
+
+const line = (e: unknown) => `${JSON.stringify(e)}\n`;
+const chunks = (...parts: (string | Buffer)[]) => Readable.from(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+const read = (input: Readable, opts = {}) => lastValueFrom(readNdjson(input, opts).pipe(toArray()));
+
+describe('readNdjson', () => {
+  const a = sample('api', 1000);
+  const b = down('db', 2000);
+
+  it('reads one event per line, tolerating CRLF and a blank line', async () => {
+    const text = `${JSON.stringify(a)}\r\n\r\n${JSON.stringify(b)}\r\n`;
+    expect(await read(chunks(text))).toEqual([a, b]);
+  });
+
+  it('joins a line split across chunks, even inside a multi-byte UTF-8 character', async () => {
+    const u = sample('café-ünit', 1000);
+    const bytes = Buffer.from(line(u) + line(b));
+    const at = bytes.indexOf(Buffer.from('é')) + 1; // between the two bytes of é
+    expect(await read(chunks(bytes.subarray(0, at), bytes.subarray(at, at + 3), bytes.subarray(at + 3)))).toEqual([u, b]);
+  });
+
+  it('reads a final line without newline', async () => {
+    expect(await read(chunks(line(a) + JSON.stringify(b)))).toEqual([a, b]);
+  });
+
+  it('rejects a line longer than maxLineBytes spread over many chunks, and keeps reading', async () => {
+    const long = JSON.stringify(sample('x'.repeat(5000), 1));
+    const parts = [line(a), ...long.match(/.{1,100}/gs)!, '\n', line(b)];
+    const bad: BadLine[] = [];
+    expect(await read(chunks(...parts), { maxLineBytes: 1000, onBadLine: (x: BadLine) => bad.push(x) })).toEqual([a, b]);
+    expect(bad).toEqual([expect.objectContaining({ line: 2, reason: 'line longer than 1000 bytes', count: 1 })]);
+  });
+
+  it('rejects an over-long line inside one chunk', async () => {
+    const long = JSON.stringify(sample('x'.repeat(5000), 1));
+    const bad: BadLine[] = [];
+    const out = await read(chunks(line(a) + long + '\n' + line(b)), { maxLineBytes: 1000, onBadLine: (x: BadLine) => bad.push(x) });
+    expect(out).toEqual([a, b]);
+    expect(bad.map((x) => x.line)).toEqual([2]);
+  });
+
+  it('in lenient mode reports bad lines with their numbers and continues', async () => {
+    const bad: BadLine[] = [];
+    const text = line(a) + '{"type":"sam\n' + line({ type: 'nope', unit: 'u', ts: 1 }) + line({ ...b, v: 2 }) + line(b);
+    const out = await read(chunks(text), { name: 'in.ndjson', onBadLine: (x: BadLine) => bad.push(x) });
+    expect(out).toEqual([a, b]);
+    expect(bad.map((x) => [x.name, x.line, x.reason.slice(0, 20), x.count])).toEqual([
+      ['in.ndjson', 2, expect.any(String), 1],
+      ['in.ndjson', 3, 'not an event', 2],
+      ['in.ndjson', 4, 'format version 2 is ', 3],
+    ]);
+    expect(bad[0]!.excerpt).toBe('{"type":"sam');
+  });
+
+  it('never lets two broken lines join into one event when a chunk is parsed as a block', async () => {
+    const bad: BadLine[] = [];
+    const two = `${JSON.stringify(b)},${JSON.stringify(b)}`; // one line, two values: keeps the value count equal
+    const text = '{"type":"unit-down","v":1,"unit":"a\n' + 'b","ts":1,"reason":"x"}\n' + two + '\n';
+    expect(await read(chunks(text), { onBadLine: (x: BadLine) => bad.push(x) })).toEqual([]);
+    expect(bad.map((x) => x.line)).toEqual([1, 2, 3]);
+  });
+
+  it('in strict mode errors with E_PARSE naming input and line, with a truncated excerpt', async () => {
+    const text = line(a) + line(a) + `{"broken": "${'y'.repeat(200)}\n` + line(b);
+    const err = await read(chunks(text), { name: 'stdin', strict: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineError);
+    expect((err as PipelineError).code).toBe('E_PARSE');
+    expect((err as PipelineError).message).toMatch(/^stdin:3: .+: \{"broken": "y+…$/);
+    expect((err as PipelineError).message.length).toBeLessThan(150);
+  });
+
+  it('a torn final line is a bad line', async () => {
+    const bad: BadLine[] = [];
+    const out = await read(chunks(line(a) + JSON.stringify(b).slice(0, 20)), { onBadLine: (x: BadLine) => bad.push(x) });
+    expect(out).toEqual([a]);
+    expect(bad.map((x) => x.line)).toEqual([2]);
+  });
+
+  it('with anyOf, parses only lines holding one of the strings or a backslash, with exact line numbers', async () => {
+    const escaped = JSON.stringify(sample('db', 3)).replace('"db"', '"\\u0064b"'); // "db" spelled with an escape
+    const text = line(a) + line(sample('db', 2)) + '{"unit":"db", torn\n' + escaped + '\n' + '{"torn":"api\n' + line(b);
+    const bad: BadLine[] = [];
+    const out = await read(chunks(text), { anyOf: ['"db"'], onBadLine: (x: BadLine) => bad.push(x) });
+    expect(out).toEqual([sample('db', 2), sample('db', 3), b]);
+    expect(bad.map((x) => x.line)).toEqual([3]); // line 5 holds neither "db" nor a backslash: skipped unread
+  });
+
+  it('under strict, anyOf is ignored and every line is checked', async () => {
+    const text = line(a) + '{"torn":"api\n';
+    await expect(read(chunks(text), { anyOf: ['"db"'], strict: true })).rejects.toMatchObject({ code: 'E_PARSE' });
+  });
+
+  it('turns a stream error into E_SOURCE', async () => {
+    const input = new Readable({ read() { this.destroy(new Error('boom')); } });
+    await expect(read(input, { name: 'f' })).rejects.toMatchObject({ code: 'E_SOURCE', message: 'f: boom' });
+  });
+
+  it('take(1) unsubscribes and stops emitting', async () => {
+    const input = chunks(line(a) + line(b) + line(a));
+    expect(await firstValueFrom(readNdjson(input).pipe(take(1), toArray()))).toEqual([a]);
+    expect(input.listenerCount('data')).toBe(0);
+  });
+});
