@@ -9,6 +9,7 @@ import { readHostInfo } from './host-info.js';
 import { procFiles, type ProcFs } from './proc-files.js';
 import { descendantsOf, matchRoot, readProcTable, type ProcTable } from './proc-table.js';
 import type { Sampler, UnitTarget } from './sampler.js';
+import { noteIdentity, syncUnits, type UnitRecord } from './unit-registry.js';
 
 /** Options of {@link procSampler}; host constants default to what {@link readHostInfo} finds. */
 export interface ProcSamplerOptions {
@@ -34,13 +35,10 @@ export interface ProcSampler extends Sampler {
   openFds(): number;
 }
 
-interface Identity { pid: number; startTimeMs: number }
-interface UnitState {
-  identity?: Identity;
+interface UnitState extends UnitRecord {
   startTicks?: number;
   /** For `pid` targets: the pid the identity was pinned for; a new start time behind it is a recycled pid. */
   pinnedPid?: number;
-  restarts: number;
   /** Raw sums at the previous sample, and the reported CPU ticks then. */
   raw?: { user: number; sys: number; read: number | null; write: number | null; cpuTicks: number };
   total: { user: number; sys: number; read: number; write: number };
@@ -100,10 +98,8 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
     const out: MetricEvent[] = [];
     const current = { pid, startTimeMs };
     if (state.startTicks !== root.startTicks || state.identity?.pid !== pid) {
-      if (state.identity) {
-        out.push({ type: 'unit-restarted', ...base(unit, now), previous: state.identity, current, restarts: ++state.restarts });
-      }
-      state.identity = current;
+      const restarted = noteIdentity(state, unit, now, current);
+      if (restarted) out.push(restarted);
       state.startTicks = root.startTicks;
       state.raw = undefined;
     }
@@ -143,7 +139,7 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       : null;
     state.raw = { user, sys, read, write, cpuTicks: state.total.user + state.total.sys };
     state.lastTs = now;
-    const identity = state.identity as Identity;
+    const identity = state.identity ?? { pid: 0, startTimeMs: 0 };
     return {
       type: 'sample', ...base(unit, now), pid: identity.pid, startTimeMs: identity.startTimeMs, cpuPercent,
       cpuUserSeconds: state.total.user / hz, cpuSystemSeconds: state.total.sys / hz,
@@ -161,25 +157,10 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       const now = scheduler.now();
       let table: ProcTable | undefined;
       const getTable = () => (table ??= readProcTable(procRoot, files, fs));
-      const out: MetricEvent[] = [];
-      const seen = new Set<string>();
-      for (const target of targets) {
-        seen.add(target.unit);
-        let state = units.get(target.unit);
-        if (!state) {
-          state = { restarts: 0, total: { user: 0, sys: 0, read: 0, write: 0 } };
-          units.set(target.unit, state);
-          const { unit, children: _c, ...spec } = target;
-          out.push({ type: 'unit-added', ...base(unit, now), target: spec });
-        }
-        out.push(...sampleUnit(target, state, now, getTable));
-      }
-      for (const unit of units.keys()) {
-        if (seen.has(unit)) continue;
-        units.delete(unit);
-        out.push({ type: 'unit-removed', ...base(unit, now), reason: 'target-removed' });
-      }
-      return out;
+      const changes = syncUnits(units, targets, now, () => ({ restarts: 0, total: { user: 0, sys: 0, read: 0, write: 0 } }));
+      const out: MetricEvent[] = changes.filter((e) => e.type === 'unit-added');
+      for (const target of targets) out.push(...sampleUnit(target, units.get(target.unit)!, now, getTable));
+      return [...out, ...changes.filter((e) => e.type !== 'unit-added')];
     },
     openFds: () => files.openFds(),
     close() { files.close(); units.clear(); },
