@@ -20,14 +20,14 @@ export interface ProcFiles {
   close(): void;
 }
 
-const KEPT = ['stat', 'statm', 'io'];
-
 /**
  * Reads `<procRoot>/<pid>/<name>` with `readSync` at position 0 on an fd kept open across ticks, within `fdBudget`.
  * A kept fd of an exited process fails with ESRCH, so it can never read whoever gets the pid next.
  */
 export function procFiles({ procRoot, fdBudget, fs = nodeFs }: ProcFilesOptions): ProcFiles {
-  const fds = new Map<string, number>();
+  // pid → file name → fd; keyed by number so that the hot path builds no strings.
+  const fds = new Map<number, Map<string, number>>();
+  let open = 0;
   let buf = Buffer.allocUnsafe(4096);
   const readAll = (fd: number): string => {
     for (;;) {
@@ -36,31 +36,36 @@ export function procFiles({ procRoot, fdBudget, fs = nodeFs }: ProcFilesOptions)
       buf = Buffer.allocUnsafe(buf.length * 2);
     }
   };
-  const drop = (key: string): void => {
-    const fd = fds.get(key);
+  const drop = (pid: number, name: string): void => {
+    const files = fds.get(pid);
+    const fd = files?.get(name);
     if (fd === undefined) return;
-    fds.delete(key);
+    files!.delete(name);
+    if (files!.size === 0) fds.delete(pid);
+    open -= 1;
     try { fs.closeSync(fd); } catch { /* already unusable */ }
   };
   return {
     read(pid, name, keep = true) {
-      const key = `${pid}/${name}`;
-      let fd = fds.get(key);
+      let fd = fds.get(pid)?.get(name);
       try {
         if (fd !== undefined) return readAll(fd);
-        fd = fs.openSync(`${procRoot}/${key}`, 'r');
-        if (keep && fds.size < fdBudget) {
-          fds.set(key, fd);
+        fd = fs.openSync(`${procRoot}/${pid}/${name}`, 'r');
+        if (keep && open < fdBudget) {
+          let files = fds.get(pid);
+          if (!files) fds.set(pid, (files = new Map()));
+          files.set(name, fd);
+          open += 1;
           return readAll(fd);
         }
         try { return readAll(fd); } finally { fs.closeSync(fd); }
       } catch (error) {
-        drop(key);
+        drop(pid, name);
         return { code: String((error as NodeJS.ErrnoException).code ?? 'EIO') };
       }
     },
-    forget(pid) { for (const name of KEPT) drop(`${pid}/${name}`); },
-    openFds: () => fds.size,
-    close() { for (const key of [...fds.keys()]) drop(key); },
+    forget(pid) { for (const name of [...(fds.get(pid)?.keys() ?? [])]) drop(pid, name); },
+    openFds: () => open,
+    close() { for (const [pid, files] of [...fds]) for (const name of [...files.keys()]) drop(pid, name); },
   };
 }

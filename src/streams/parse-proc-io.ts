@@ -9,8 +9,15 @@ export interface ProcIo {
  * cache hits and pipes). Returns null when either line is absent.
  */
 export function parseProcIo(text: string): ProcIo | null {
-  const read = /^read_bytes:\s*(\d+)$/m.exec(text);
-  const write = /^write_bytes:\s*(\d+)$/m.exec(text);
-  if (!read?.[1] || !write?.[1]) return null;
-  return { readBytes: Number(read[1]), writeBytes: Number(write[1]) };
+  const readBytes = field(text, '\nread_bytes: ');
+  const writeBytes = field(text, '\nwrite_bytes: ');
+  return readBytes === null || writeBytes === null ? null : { readBytes, writeBytes };
+}
+
+function field(text: string, label: string): number | null {
+  const at = text.indexOf(label);
+  if (at < 0) return null;
+  const end = text.indexOf('\n', at + label.length);
+  const value = text.slice(at + label.length, end < 0 ? undefined : end);
+  return /^\d+$/.test(value) ? Number(value) : null;
 }

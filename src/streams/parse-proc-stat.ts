@@ -28,8 +28,15 @@ export function parseProcStat(text: string): ProcStat | null {
   const close = text.lastIndexOf(')');
   if (open < 1 || close < open) return null;
   const pid = Number(text.slice(0, open).trim());
-  const rest = text.slice(close + 2).trim().split(' ');
-  if (!Number.isInteger(pid) || rest.length <= START) return null;
+  if (!Number.isInteger(pid)) return null;
+  // Walk the spaces up to the start time rather than splitting all 50 fields: this runs per pid per tick.
+  const rest: string[] = [];
+  for (let at = close + 2; rest.length <= START;) {
+    const end = text.indexOf(' ', at);
+    if (end < 0) return null;
+    rest.push(text.slice(at, end));
+    at = end + 1;
+  }
   const num = (i: number): number => Number(rest[i]);
   const stat: ProcStat = {
     pid,
