@@ -1,6 +1,6 @@
 // Sampling cost per pid per tick: our /proc sampler, our systeminformation sampler, pidusage, and the bare floor
 // (one readSync of stat per pid on a kept fd). Usage: npm run build && node bench/sampling.mjs [sizes] [ticks]
-// e.g. node bench/sampling.mjs 100,1000 10. CPU includes reaped children (systeminformation forks ps and sh).
+// e.g. node bench/sampling.mjs 100,1000 20. CPU includes reaped children (systeminformation forks ps and sh).
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -10,6 +10,7 @@ import { procSampler, siSampler } from '../dist/index.js';
 const sizes = (process.argv[2] ?? '100,1000').split(',').map(Number);
 const TICKS = Number(process.argv[3] ?? 10);
 const SI_TICKS = Math.max(3, Math.ceil(TICKS / 2));
+const WARMUP = 3;
 const INTERVAL_MS = 600; // above systeminformation's 500 ms cache, so every si call is a real listing
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -36,19 +37,24 @@ async function stopAll(children) {
   })));
 }
 
-/** Runs one warm-up tick, then `ticks` ticks every INTERVAL_MS; returns CPU µs per pid per tick and wall ms per tick. */
+/**
+ * Runs WARMUP untimed ticks (JIT, opening fds), then `ticks` ticks every INTERVAL_MS. CPU is summed over the tick
+ * calls only, so timers and GC of the idle gaps are not charged. Returns CPU µs per pid per tick and wall ms per tick.
+ */
 async function measure(name, n, ticks, tick) {
-  await tick();
+  for (let i = 0; i < WARMUP; i++) { await tick(); await sleep(INTERVAL_MS); }
   const walls = [];
-  const cpu0 = cpuMicros();
+  let cpu = 0;
   for (let i = 0; i < ticks; i++) {
     const t0 = process.hrtime.bigint();
+    const cpu0 = cpuMicros();
     await tick();
+    cpu += cpuMicros() - cpu0;
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     walls.push(wallMs);
     await sleep(Math.max(0, INTERVAL_MS - wallMs));
   }
-  const cpuPerPidUs = (cpuMicros() - cpu0) / ticks / n;
+  const cpuPerPidUs = cpu / ticks / n;
   walls.sort((a, b) => a - b);
   return { name, n, cpuPerPidUs, wallMs: walls.reduce((a, b) => a + b, 0) / walls.length, wallMaxMs: walls.at(-1) };
 }
@@ -85,7 +91,8 @@ for (const n of sizes) {
 
 const floor = (n) => rows.find((r) => r.n === n && r.name.startsWith('floor')).cpuPerPidUs;
 const siRow = (n) => rows.find((r) => r.n === n && r.name.startsWith('siSampler')).cpuPerPidUs;
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}; ${TICKS} ticks (${SI_TICKS} for si) every ${INTERVAL_MS} ms\n`);
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}; ` +
+  `${WARMUP} warm-up + ${TICKS} ticks (${SI_TICKS} for si) every ${INTERVAL_MS} ms\n`);
 console.log('| sampler | pids | CPU µs / pid / tick | wall ms / tick (mean, max) | × floor | si ÷ this |');
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of rows) {

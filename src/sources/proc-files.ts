@@ -29,10 +29,11 @@ export function procFiles({ procRoot, fdBudget, fs = nodeFs }: ProcFilesOptions)
   const fds = new Map<number, Map<string, number>>();
   let open = 0;
   let buf = Buffer.allocUnsafe(4096);
-  const readAll = (fd: number): string => {
+  // Only stat can hold non-ASCII (the comm); latin1 decodes the rest faster.
+  const readAll = (fd: number, name: string): string => {
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, 0);
-      if (n < buf.length) return buf.toString('utf8', 0, n);
+      if (n < buf.length) return buf.toString(name === 'stat' ? 'utf8' : 'latin1', 0, n);
       buf = Buffer.allocUnsafe(buf.length * 2);
     }
   };
@@ -49,16 +50,16 @@ export function procFiles({ procRoot, fdBudget, fs = nodeFs }: ProcFilesOptions)
     read(pid, name, keep = true) {
       let fd = fds.get(pid)?.get(name);
       try {
-        if (fd !== undefined) return readAll(fd);
+        if (fd !== undefined) return readAll(fd, name);
         fd = fs.openSync(`${procRoot}/${pid}/${name}`, 'r');
         if (keep && open < fdBudget) {
           let files = fds.get(pid);
           if (!files) fds.set(pid, (files = new Map()));
           files.set(name, fd);
           open += 1;
-          return readAll(fd);
+          return readAll(fd, name);
         }
-        try { return readAll(fd); } finally { fs.closeSync(fd); }
+        try { return readAll(fd, name); } finally { fs.closeSync(fd); }
       } catch (error) {
         drop(pid, name);
         return { code: String((error as NodeJS.ErrnoException).code ?? 'EIO') };

@@ -141,14 +141,14 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
     state.lastTs = now;
     const identity = state.identity ?? { pid: 0, startTimeMs: 0 };
     return {
-      type: 'sample', ...base(unit, now), pid: identity.pid, startTimeMs: identity.startTimeMs, cpuPercent,
+      type: 'sample', v: EVENT_FORMAT_VERSION, unit, ts: now, pid: identity.pid, startTimeMs: identity.startTimeMs, cpuPercent,
       cpuUserSeconds: state.total.user / hz, cpuSystemSeconds: state.total.sys / hz,
       rssBytes: rssPages * host.pageSizeBytes,
       ioReadBytes: read === null ? null : state.total.read, ioWriteBytes: write === null ? null : state.total.write,
       netRxBytes: null, netTxBytes: null, netScope: null,
       hostCpuPercent: cpuPercent === null ? null : cpuPercent / host.cores,
       processes, threads,
-      missing: { ...(ioMissing ? { io: ioMissing } : {}), net: NET_MISSING },
+      missing: ioMissing ? { io: ioMissing, net: NET_MISSING } : { net: NET_MISSING },
     };
   }
 

@@ -14,12 +14,15 @@ export interface UnitRecord {
 export function syncUnits<R extends UnitRecord>(records: Map<string, R>, targets: readonly UnitTarget[], ts: number, create: () => R): MetricEvent[] {
   const out: MetricEvent[] = [];
   const wanted = new Set<string>();
-  for (const { unit, children: _children, ...target } of targets) {
+  for (const entry of targets) {
+    const unit = entry.unit;
     wanted.add(unit);
     if (records.has(unit)) continue;
     records.set(unit, create());
+    const { unit: _unit, children: _children, ...target } = entry;
     out.push({ type: 'unit-added', v: EVENT_FORMAT_VERSION, unit, ts, target });
   }
+  if (records.size === wanted.size) return out; // every record is wanted
   for (const unit of records.keys()) {
     if (wanted.has(unit)) continue;
     records.delete(unit);
