@@ -71,6 +71,11 @@ for (const n of sizes) {
     rows.push(await measure('floor: readSync stat on kept fds', n, TICKS, () => { for (const fd of fds) readSync(fd, buf, 0, 4096, 0); }));
     fds.forEach((fd) => closeSync(fd));
 
+    // The same floor for the three files procSampler reads, to separate our overhead from the kernel's.
+    const fds3 = pids.flatMap((pid) => ['stat', 'statm', 'io'].map((f) => openSync(`/proc/${pid}/${f}`, 'r')));
+    rows.push(await measure('floor ×3: readSync stat+statm+io on kept fds', n, TICKS, () => { for (const fd of fds3) readSync(fd, buf, 0, 4096, 0); }));
+    fds3.forEach((fd) => closeSync(fd));
+
     const proc = procSampler();
     let events = [];
     rows.push(await measure('procSampler (stat+statm+io, kept fds)', n, TICKS, () => { events = proc.sample(targets); }));
@@ -89,7 +94,7 @@ for (const n of sizes) {
   }
 }
 
-const floor = (n) => rows.find((r) => r.n === n && r.name.startsWith('floor')).cpuPerPidUs;
+const floor = (n) => rows.find((r) => r.n === n && r.name.startsWith('floor:')).cpuPerPidUs;
 const siRow = (n) => rows.find((r) => r.n === n && r.name.startsWith('siSampler')).cpuPerPidUs;
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}; ` +
   `${WARMUP} warm-up + ${TICKS} ticks (${SI_TICKS} for si) every ${INTERVAL_MS} ms\n`);

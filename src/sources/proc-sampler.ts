@@ -78,7 +78,7 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
 
   function sampleUnit(target: UnitTarget, state: UnitState, now: number, table: () => ProcTable): MetricEvent[] {
     const unit = target.unit;
-    const down = (reason: string): MetricEvent[] => [{ type: 'unit-down', ...base(unit, now), reason }];
+    const down = (reason: string): MetricEvent[] => [{ type: 'unit-down', v: EVENT_FORMAT_VERSION, unit, ts: now, reason }];
     const pid = resolve(target, table);
     if (typeof pid === 'string') return down(pid);
     const text = files.read(pid, 'stat');

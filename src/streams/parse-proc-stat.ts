@@ -26,22 +26,26 @@ const STATE = 0, PPID = 1, UTIME = 11, STIME = 12, CUTIME = 13, CSTIME = 14, THR
 export function parseProcStat(text: string): ProcStat | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
-  if (open < 1 || close < open) return null;
-  const pid = Number(text.slice(0, open).trim());
-  if (!Number.isInteger(pid)) return null;
-  // Walk the spaces up to the start time rather than splitting all 50 fields: this runs per pid per tick.
-  const rest: string[] = [];
-  for (let at = close + 2; rest.length <= START;) {
-    const end = text.indexOf(' ', at);
-    if (end < 0) return null;
-    rest.push(text.slice(at, end));
-    at = end + 1;
+  if (open < 2 || close < open || text.charCodeAt(close + 1) !== SPACE || text.charCodeAt(close + 3) !== SPACE) return null;
+  const pid = Number(text.slice(0, open - 1));
+  if (!Number.isSafeInteger(pid)) return null;
+  // Read the integers up to the start time in place, without splitting: this runs for every pid on every tick.
+  const fields: number[] = [];
+  for (let at = close + 4; fields.length < START;) {
+    const negative = text.charCodeAt(at) === MINUS;
+    if (negative) at += 1;
+    let value = 0;
+    const first = at;
+    for (let c = text.charCodeAt(at); c >= ZERO && c <= NINE; c = text.charCodeAt(++at)) value = value * 10 + (c - ZERO);
+    if (at === first || text.charCodeAt(at) !== SPACE) return null; // truncated or not a number
+    fields.push(negative ? -value : value);
+    at += 1;
   }
-  const num = (i: number): number => Number(rest[i]);
-  const stat: ProcStat = {
+  const num = (i: number): number => fields[i - 1]!;
+  return {
     pid,
     comm: text.slice(open + 1, close),
-    state: rest[STATE] ?? '',
+    state: text.charAt(close + 2),
     ppid: num(PPID),
     utimeTicks: num(UTIME),
     stimeTicks: num(STIME),
@@ -50,6 +54,6 @@ export function parseProcStat(text: string): ProcStat | null {
     threads: num(THREADS),
     startTicks: num(START),
   };
-  const numbers = [stat.ppid, stat.utimeTicks, stat.stimeTicks, stat.cutimeTicks, stat.cstimeTicks, stat.threads, stat.startTicks];
-  return stat.state.length === 1 && numbers.every(Number.isSafeInteger) ? stat : null;
 }
+
+const SPACE = 32, MINUS = 45, ZERO = 48, NINE = 57;
