@@ -10,7 +10,13 @@ const units = Number(process.argv[2] ?? 1000);
 const budget = Number(process.argv[3] ?? 10 * 1024 * 1024);
 const names = Array.from({ length: units }, (_, i) => `unit-${i}`);
 
-const settle = () => { for (let i = 0; i < 4; i++) globalThis.gc(); };
+// ArrayBuffer backing stores are freed by a sweeper that runs after a GC, not inside it: give it time, then collect again.
+const settle = async () => {
+  for (let i = 0; i < 4; i++) {
+    globalThis.gc();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
 const used = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
 
 /** Feeds a new store until its budget has been full for a while; returns the store and its budget evictions. */
@@ -32,14 +38,14 @@ function fill(maxMemoryBytes) {
 
 // Warm-up: run the same code once on a small store and drop it, so that compiled code and inline caches, which V8
 // keeps in the heap too, are not counted as the store's memory.
-fill(Math.max(budget / 8, 64 * 1024));
-settle();
+fill(256 * 1024);
+await settle();
 const before = used();
 const { store, budgetEvictions } = fill(budget);
-settle();
+await settle();
 const growth = used() - before;
 const rows = store.units().reduce((n, u) => n + store.window(u).length, 0);
-settle();
+await settle();
 console.log(JSON.stringify({
   units, budgetBytes: budget, bytesUsed: store.bytesUsed(), measuredGrowthBytes: growth,
   growthVsBudget: Number((growth / budget).toFixed(4)), retainedRows: rows,

@@ -1,0 +1,48 @@
+import { basename, dirname } from 'node:path';
+import { type Observable, type SchedulerLike, distinctUntilChanged, isObservable, map, of } from 'rxjs';
+import { PipelineError } from '../errors.js';
+import { parseStateFile } from './parse-state-file.js';
+import { parseUnitsFile } from './parse-units-file.js';
+import type { UnitTarget } from './sampler.js';
+import { watchTargetsFile } from './watch-targets-file.js';
+
+/** Where targets come from: code, a units file, a supervisor's state file, or one pid file. See docs/targets.md. */
+export type UnitTargetsSpec =
+  | readonly UnitTarget[]
+  | Observable<readonly UnitTarget[]>
+  | { unitsFile: string }
+  | { stateFile: string }
+  | { pidFile: string; unit?: string };
+
+/** Options of {@link unitTargets}. */
+export interface UnitTargetsOptions {
+  /** How often files are re-read, ms (default 1000). */
+  pollMs?: number;
+  scheduler?: SchedulerLike;
+}
+
+/**
+ * The current target list, re-emitted whenever it changes. Files are re-read every `pollMs`; a pid file's contents
+ * are read by the sampler on every tick. Invalid targets from code fail with `E_USAGE`.
+ */
+export function unitTargets(spec: UnitTargetsSpec, { pollMs, scheduler }: UnitTargetsOptions = {}): Observable<UnitTarget[]> {
+  const watch = { ...(pollMs === undefined ? {} : { pollMs }), ...(scheduler ? { scheduler } : {}) };
+  let targets$: Observable<UnitTarget[]>;
+  if (Array.isArray(spec) || isObservable(spec)) {
+    const list$ = isObservable(spec) ? spec : of(spec as readonly UnitTarget[]);
+    targets$ = list$.pipe(map((list) => {
+      try { return parseUnitsFile(list); } catch (error) {
+        throw new PipelineError('E_USAGE', `unit targets: ${(error as Error).message}`, { cause: error });
+      }
+    }));
+  } else if ('unitsFile' in spec) {
+    const dir = dirname(spec.unitsFile);
+    targets$ = watchTargetsFile(spec.unitsFile, (json) => parseUnitsFile(json, dir), watch);
+  } else if ('stateFile' in spec) {
+    targets$ = watchTargetsFile(spec.stateFile, parseStateFile, { ...watch, whenMissing: 'empty' });
+  } else {
+    const { pidFile, unit = basename(pidFile).replace(/\.pid$/, '') } = spec as { pidFile: string; unit?: string };
+    targets$ = of([{ unit, pidFile }]);
+  }
+  return targets$.pipe(distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)));
+}
