@@ -78,6 +78,8 @@ export type TargetSpec =
   | { pid: number }
   | { pidFile: string }
   | { match: string }
+  /** Every live process whose command name (comm) is exactly this: how `watch` groups a whole machine. */
+  | { comm: string }
   | { state: string };
 
 /** A unit was configured or discovered. */

@@ -8,6 +8,7 @@ export { procSampler, type ProcSampler, type ProcSamplerOptions } from './source
 export { siSampler, type SiProcess, type SiSamplerOptions } from './sources/si-sampler.js';
 export { readHostInfo, type HostInfo } from './sources/host-info.js';
 export type { Sampler, UnitTarget } from './sources/sampler.js';
+export { processGroups, listCommands, type ProcessGroupsOptions } from './sources/process-groups.js';
 export { readNdjson, decodeMetricEvent, type ReadNdjsonOptions, type BadLine, type LineDecoder } from './sources/read-ndjson.js';
 export { replay, type ReplayOptions } from './sources/replay.js';
 export { systemgDecoder, SYSTEMG_FILE_PATTERN } from './sources/systemg-format.js';
@@ -33,6 +34,9 @@ export type { StoreEvent } from './store/window-store.js';
 /* Sinks */
 export { spillover, type SpilloverOptions, type FsyncPolicy } from './sinks/spillover.js';
 export { SEGMENT_PATTERN, segmentName, segmentSeq } from './segment-names.js';
+
+/* The whole pipeline */
+export { watchUnits, type WatchUnits, type WatchUnitsOptions } from './watch-units.js';
 
 /* Events & errors */
 export * from './events.js';

@@ -2,8 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import type { UnitTarget } from './sampler.js';
 
 /**
- * Validates unit targets: a non-empty, unique `unit` and exactly one of `pid` (integer ≥ 0), `pidFile` or `match`
- * (a valid regular expression), plus an optional boolean `children`. Relative pid files resolve against `baseDir`.
+ * Validates unit targets: a non-empty, unique `unit` and exactly one of `pid` (integer ≥ 0), `pidFile`, `match`
+ * (a valid regular expression) or `comm` (an exact command name), plus an optional boolean `children`. Relative pid files resolve against `baseDir`.
  * Throws an Error naming the first bad entry.
  */
 export function parseUnitsFile(json: unknown, baseDir = '.'): UnitTarget[] {
@@ -13,14 +13,18 @@ export function parseUnitsFile(json: unknown, baseDir = '.'): UnitTarget[] {
   return list.map((entry: unknown, i): UnitTarget => {
     const bad = (why: string) => new Error(`target ${i + 1}: ${why}`);
     if (typeof entry !== 'object' || entry === null) throw bad('not an object');
-    const { unit, pid, pidFile, match, children } = entry as Record<string, unknown>;
+    const { unit, pid, pidFile, match, comm, children } = entry as Record<string, unknown>;
     if (typeof unit !== 'string' || unit === '') throw bad('"unit" must be a non-empty string');
     if (seen.has(unit)) throw bad(`duplicate unit "${unit.slice(0, 40)}"`);
     seen.add(unit);
     if (children !== undefined && typeof children !== 'boolean') throw bad('"children" must be true or false');
     const extra = children === undefined ? {} : { children };
-    const given = [pid, pidFile, match].filter((x) => x !== undefined).length;
-    if (given !== 1) throw bad('give exactly one of "pid", "pidFile" or "match"');
+    const given = [pid, pidFile, match, comm].filter((x) => x !== undefined).length;
+    if (given !== 1) throw bad('give exactly one of "pid", "pidFile", "match" or "comm"');
+    if (comm !== undefined) {
+      if (typeof comm !== 'string' || comm === '') throw bad('"comm" must be a command name');
+      return { unit, comm, ...extra };
+    }
     if (pid !== undefined) {
       if (!Number.isSafeInteger(pid) || (pid as number) < 0) throw bad('"pid" must be an integer ≥ 0');
       return { unit, pid: pid as number, ...extra };

@@ -7,7 +7,7 @@ import { parseProcStatm } from '../streams/parse-proc-statm.js';
 import { percentOfCore } from '../streams/percent-of-core.js';
 import { readHostInfo } from './host-info.js';
 import { procFiles, type ProcFs } from './proc-files.js';
-import { descendantsOf, matchRoot, readProcTable, type ProcTable } from './proc-table.js';
+import { commGroup, descendantsOf, matchRoot, readProcTable, type ProcTable } from './proc-table.js';
 import type { Sampler, UnitTarget } from './sampler.js';
 import { noteIdentity, syncUnits, type UnitRecord } from './unit-registry.js';
 
@@ -68,6 +68,7 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
         return 'pid-file-missing';
       }
     }
+    if ('comm' in target) return commGroup(table(), target.comm)[0]?.pid ?? 'not-matched';
     let pattern = patterns.get(target.match);
     if (pattern === undefined) {
       try { pattern = new RegExp(target.match); } catch { pattern = null; }
@@ -104,7 +105,9 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       state.raw = undefined;
     }
     const tree = target.children ?? (children === 'auto' ? SHELLS.has(root.comm) : children);
-    const stats = tree ? [root, ...descendantsOf(table(), pid).flatMap((p) => table().stats.get(p) ?? [])] : [root];
+    // A comm group is every process with that name (the oldest is the root and gives the identity).
+    const members = 'comm' in target ? commGroup(table(), target.comm) : [root];
+    const stats = tree ? withDescendants(table(), members) : members;
     out.push(measure(unit, state, stats, tree, now));
     return out;
   }
@@ -165,6 +168,19 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
     openFds: () => files.openFds(),
     close() { files.close(); units.clear(); },
   };
+}
+
+/** `members` and their live descendants, each process once. */
+function withDescendants(table: ProcTable, members: ProcStat[]): ProcStat[] {
+  const seen = new Set(members.map((m) => m.pid));
+  const out = [...members];
+  for (const member of members) {
+    for (const pid of descendantsOf(table, member.pid)) {
+      const stat = table.stats.get(pid);
+      if (stat && !seen.has(pid)) { seen.add(pid); out.push(stat); }
+    }
+  }
+  return out;
 }
 
 /** A pid file older than the process it names was left behind by a dead process whose pid was recycled. */

@@ -57,3 +57,15 @@ export function matchRoot(table: ProcTable, pattern: RegExp, selfPid: number): P
   }
   return best;
 }
+
+/** A kernel thread (kthreadd, pid 2, and its children) has no user memory and no unit to belong to. */
+export const isKernelThread = (stat: ProcStat): boolean => stat.pid === 2 || stat.ppid === 2;
+
+/** The live user-space processes whose comm is exactly `comm`, oldest first. */
+export function commGroup(table: ProcTable, comm: string): ProcStat[] {
+  const group: ProcStat[] = [];
+  for (const stat of table.stats.values()) {
+    if (stat.comm === comm && stat.state !== 'Z' && !isKernelThread(stat)) group.push(stat);
+  }
+  return group.sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
+}

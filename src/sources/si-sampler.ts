@@ -94,10 +94,16 @@ function findRoot(target: UnitTarget, byPid: Map<number, SiProcess>): SiProcess 
   else if ('pidFile' in target) {
     try { pid = Number(readFileSync(target.pidFile, 'utf8').trim()); } catch { return 'pid-file-missing'; }
   } else {
-    let pattern: RegExp;
-    try { pattern = new RegExp(target.match); } catch { return 'invalid-match'; }
+    // A comm group is represented here by its oldest process only (docs/sampling.md: the fallback does not sum groups).
+    let matches: (p: SiProcess) => boolean;
+    if ('comm' in target) matches = (p) => p.name === target.comm;
+    else {
+      let pattern: RegExp;
+      try { pattern = new RegExp(target.match); } catch { return 'invalid-match'; }
+      matches = (p) => pattern.test(p.name) || pattern.test(`${p.command} ${p.params}`.trim());
+    }
     const found = [...byPid.values()]
-      .filter((p) => p.pid !== process.pid && (pattern.test(p.name) || pattern.test(`${p.command} ${p.params}`.trim())))
+      .filter((p) => p.pid !== process.pid && matches(p))
       .sort((a, b) => a.started.localeCompare(b.started) || a.pid - b.pid)[0];
     return found ?? 'not-matched';
   }

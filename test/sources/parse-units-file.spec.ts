@@ -15,6 +15,12 @@ describe('parseUnitsFile', () => {
     ]);
   });
 
+  it('reads a comm group and rejects a target with two kinds', () => {
+    expect(parseUnitsFile([{ unit: 'web', comm: 'nginx' }])).toEqual([{ unit: 'web', comm: 'nginx' }]);
+    expect(() => parseUnitsFile([{ unit: 'web', comm: 'nginx', pid: 3 }])).toThrow(/target 1: give exactly one of/);
+    expect(() => parseUnitsFile([{ unit: 'web', comm: '' }])).toThrow(/"comm" must be a command name/);
+  });
+
   it('accepts a bare array', () => {
     expect(parseUnitsFile([{ unit: 'a', pid: 0 }])).toEqual([{ unit: 'a', pid: 0 }]);
   });

@@ -1,0 +1,90 @@
+import { platform } from 'node:os';
+import {
+  asyncScheduler, connect, isObservable, map, merge, Observable, type SchedulerLike, withLatestFrom,
+} from 'rxjs';
+import type { MetricEvent } from './events.js';
+import { spillover, type SpilloverOptions } from './sinks/spillover.js';
+import { intervalTicks } from './sources/interval-ticks.js';
+import { procSampler } from './sources/proc-sampler.js';
+import { processGroups } from './sources/process-groups.js';
+import type { Sampler, UnitTarget } from './sources/sampler.js';
+import { siSampler } from './sources/si-sampler.js';
+import { unitTargets, type UnitTargetsSpec } from './sources/unit-targets.js';
+import { sampleTicks } from './streams/sample-ticks.js';
+import { storeAndSummarize } from './streams/store-and-summarize.js';
+import { windowedStore, type WindowedStore } from './streams/windowed-store.js';
+
+export interface WatchUnitsOptions {
+  /** What to watch (see docs/targets.md); default: every process on the machine, one unit per command name. */
+  targets?: UnitTargetsSpec | 'all-processes';
+  /** Sampling period, ms. Default 1 s (systemg's). */
+  intervalMs?: number;
+  /** How long the store keeps rows, ms. Default 12 h (systemg's). */
+  retentionMs?: number;
+  /** Memory budget of the store's rows. Default 10 MiB (systemg's). */
+  maxMemoryBytes?: number;
+  /** How often summaries are emitted, ms. Default 10 s. */
+  summaryEveryMs?: number;
+  /** Sum each unit's live descendants: `'auto'` (default) does so for units whose root is a shell. */
+  children?: boolean | 'auto';
+  /** Where evicted rows go on disk; no spilling when absent. */
+  spill?: SpilloverOptions;
+  /** Default: the /proc sampler on Linux, the systeminformation sampler elsewhere. */
+  sampler?: Sampler;
+  /** Pass samples and other input events through to the output (default true). */
+  passThrough?: boolean;
+  scheduler?: SchedulerLike;
+}
+
+export interface WatchUnits {
+  /** Every event of the pipeline: samples and unit changes, evictions, summaries, and problems with counts. */
+  events$: Observable<MetricEvent>;
+  /** The windowed store, to query while `events$` is subscribed (and after). */
+  store: WindowedStore;
+}
+
+/**
+ * The whole pipeline: targets → interval ticks → sampler → (shared) windowed store and summaries → optional spillover.
+ * The sampler runs once per tick whatever subscribes downstream; subscribing `events$` starts it, unsubscribing stops
+ * it and closes the sampler's file descriptors.
+ */
+export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
+  const {
+    targets = 'all-processes',
+    intervalMs = 1_000,
+    retentionMs = 12 * 60 * 60 * 1_000,
+    maxMemoryBytes = 10 * 1024 * 1024,
+    summaryEveryMs = 10_000,
+    children = 'auto',
+    spill,
+    passThrough = true,
+    scheduler = asyncScheduler,
+  } = options;
+  const store = windowedStore({ retentionMs, maxMemoryBytes, sweepIntervalMs: intervalMs, scheduler });
+  const targets$: Observable<readonly UnitTarget[]> =
+    targets === 'all-processes'
+      ? processGroups({ scheduler })
+      : unitTargets(targets, { scheduler, ...(isObservable(targets) ? {} : { pollMs: Math.max(intervalMs, 1_000) }) });
+
+  // new Observable rather than defer(): the sampler must be closed on teardown, not only created per subscription.
+  const events$ = new Observable<MetricEvent>(
+    (subscriber) => {
+      // The sampler lives as long as the subscription: its kept fds are closed on teardown.
+      const sampler = options.sampler ?? (platform() === 'linux' ? procSampler({ children, scheduler }) : siSampler({ scheduler }));
+      const subscription = intervalTicks({ intervalMs, scheduler })
+        .pipe(
+          withLatestFrom(targets$),
+          map(([tick, list]) => ({ ...tick, targets: list })),
+          sampleTicks((tick) => sampler.sample(tick.targets), { scheduler }),
+          storeAndSummarize({ store, everyMs: summaryEveryMs, intervalMs, scheduler, passThrough }),
+          spill ? connect((all$) => merge(all$, all$.pipe(spillover({ scheduler, ...spill })))) : (all$) => all$,
+        )
+        .subscribe(subscriber);
+      return () => {
+        subscription.unsubscribe();
+        if (options.sampler === undefined) sampler.close();
+      };
+    },
+  );
+  return { events$, store };
+}

@@ -1,0 +1,66 @@
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { filter, firstValueFrom, map, take, takeUntil, timer, toArray } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MetricEvent, SampleEvent } from '../src/events.js';
+import { listCommands } from '../src/sources/process-groups.js';
+import { procSampler } from '../src/sources/proc-sampler.js';
+import type { Sampler } from '../src/sources/sampler.js';
+import { watchUnits } from '../src/watch-units.js';
+import { testScheduler } from './helpers/test-scheduler.js';
+import { killAll, startChild, startNode } from './helpers/children.js';
+
+afterEach(killAll);
+
+const vmRssBytes = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+
+describe('watchUnits', () => {
+  it('samples a real child into the store, and emits summaries and samples on one stream', async () => {
+    const child = await startNode('setInterval(() => {}, 1000); console.log("ready")', true);
+    const { events$, store } = watchUnits({ targets: [{ unit: 'child', pid: child.pid! }], intervalMs: 100, summaryEveryMs: 250 });
+    const events = await firstValueFrom(events$.pipe(filter((e) => e.type === 'summary'), take(1), toArray()));
+    expect(events[0]!.unit).toBe('child');
+    const window = store.window('child');
+    expect(window.length).toBeGreaterThanOrEqual(2);
+    const last = window.at(-1) as SampleEvent;
+    expect(last.type).toBe('sample');
+    expect(last.pid).toBe(child.pid);
+    expect(Math.abs(last.rssBytes - vmRssBytes(child.pid!)) / vmRssBytes(child.pid!)).toBeLessThan(0.05);
+    expect((window[0] as SampleEvent).cpuPercent).toBeNull(); // the first observation has no baseline
+  });
+
+  it('calls the sampler once per tick although the store and the summary both consume the samples', () => {
+    let calls = 0;
+    const real = procSampler();
+    const counting: Sampler = { sample: (targets) => { calls++; return real.sample(targets); }, close: () => real.close() };
+    testScheduler().run(({ expectObservable }) => {
+      const { events$ } = watchUnits({ targets: [{ unit: 'self', pid: process.pid }], sampler: counting, intervalMs: 1_000, summaryEveryMs: 2_000 });
+      const counts$ = events$.pipe(takeUntil(timer(4_500)), toArray(), map((all) => ({
+        samples: all.filter((e) => e.type === 'sample').length,
+        summaries: all.filter((e) => e.type === 'summary').length,
+      })));
+      // ticks at 0, 1000, …, 4000 give five samples; summaries come at 2000 and 4000
+      expectObservable(counts$).toBe('4500ms (n|)', { n: { samples: 5, summaries: 2 } });
+    });
+    expect(calls).toBe(5);
+  });
+
+  it('groups every process of the machine by command name when given no target', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procstream-groups-'));
+    const binary = join(dir, 'pst-grouped');
+    copyFileSync('/bin/sleep', binary); // keeps the mode: a command of our own name, so no other process shares it
+    const a = await startChild(binary, ['30']);
+    const b = await startChild(binary, ['30']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(listCommands('/proc')).toContain('pst-grouped');
+    expect(listCommands('/proc')).not.toContain('kthreadd'); // kernel threads are nobody's unit
+    const { events$ } = watchUnits({ intervalMs: 100 });
+    const sample = await firstValueFrom(events$.pipe(
+      filter((e: MetricEvent): e is SampleEvent => e.type === 'sample' && e.unit === 'pst-grouped'),
+    ));
+    expect(sample.processes).toBe(2);
+    expect(Math.abs(sample.rssBytes - vmRssBytes(a.pid!) - vmRssBytes(b.pid!))).toBeLessThanOrEqual(64 * 1024);
+    expect(readdirSync(dir)).toEqual(['pst-grouped']);
+  });
+});
