@@ -21,6 +21,12 @@ export interface Row {
   internId: number;
 }
 
+/** A blank row, to decode into or fill before an append. */
+export const emptyRow = (): Row => ({
+  ts: 0, up: false, pid: 0, startTimeMs: 0, cpuPercent: null, cpuUserSeconds: 0, cpuSystemSeconds: 0, rssBytes: 0,
+  ioReadBytes: null, ioWriteBytes: null, internId: 0,
+});
+
 const roundMicros = (seconds: number): number => Math.round(seconds * 1e6) / 1e6;
 // cpuPercent is kept as f32; reading back at 0.001 % resolution gives stable, readable numbers.
 export const roundCpu = (pct: number): number => Math.round(pct * 1000) / 1000;
@@ -94,32 +100,39 @@ export class UnitWindow {
     return slab.bases[local * 6 + TS_BASE]! + slab.tsOffsetMs[index]!;
   }
 
-  /** Decodes the k-th row (0 = oldest). */
-  rowAt(k: number): Row {
+  /** Decodes the k-th row (0 = oldest), into `into` when given (hot paths reuse one scratch row). */
+  rowAt(k: number, into: Row = emptyRow()): Row {
     const { slab, local, index } = this.locate(k);
     const b = local * 6;
-    const ts = slab.bases[b + TS_BASE]! + slab.tsOffsetMs[index]!;
+    into.ts = slab.bases[b + TS_BASE]! + slab.tsOffsetMs[index]!;
     const rssKiB = slab.rssKiB[index]!;
     if (rssKiB === DOWN_ROW) {
-      return { ts, up: false, pid: 0, startTimeMs: 0, cpuPercent: null, cpuUserSeconds: 0, cpuSystemSeconds: 0,
-        rssBytes: 0, ioReadBytes: null, ioWriteBytes: null, internId: slab.cpuUserUs[index]! };
+      into.up = false;
+      into.pid = 0;
+      into.startTimeMs = 0;
+      into.cpuPercent = null;
+      into.cpuUserSeconds = 0;
+      into.cpuSystemSeconds = 0;
+      into.rssBytes = 0;
+      into.ioReadBytes = null;
+      into.ioWriteBytes = null;
+      into.internId = slab.cpuUserUs[index]!;
+      return into;
     }
     const cpu = slab.cpuPercent[index]!;
     const ioRead = slab.ioReadOffset[index]!;
     const ioWrite = slab.ioWriteOffset[index]!;
-    return {
-      ts,
-      up: true,
-      pid: slab.ids[local * 2 + PID]!,
-      startTimeMs: slab.bases[b + START_TIME]!,
-      cpuPercent: Number.isNaN(cpu) ? null : roundCpu(cpu),
-      cpuUserSeconds: roundMicros(slab.bases[b + USER_BASE]! + slab.cpuUserUs[index]! / 1e6),
-      cpuSystemSeconds: roundMicros(slab.bases[b + SYSTEM_BASE]! + slab.cpuSystemUs[index]! / 1e6),
-      rssBytes: rssKiB * 1024,
-      ioReadBytes: ioRead === NULL_U32 ? null : slab.bases[b + IO_READ_BASE]! + ioRead,
-      ioWriteBytes: ioWrite === NULL_U32 ? null : slab.bases[b + IO_WRITE_BASE]! + ioWrite,
-      internId: slab.ids[local * 2 + MISSING_ID]!,
-    };
+    into.up = true;
+    into.pid = slab.ids[local * 2 + PID]!;
+    into.startTimeMs = slab.bases[b + START_TIME]!;
+    into.cpuPercent = Number.isNaN(cpu) ? null : roundCpu(cpu);
+    into.cpuUserSeconds = roundMicros(slab.bases[b + USER_BASE]! + slab.cpuUserUs[index]! / 1e6);
+    into.cpuSystemSeconds = roundMicros(slab.bases[b + SYSTEM_BASE]! + slab.cpuSystemUs[index]! / 1e6);
+    into.rssBytes = rssKiB * 1024;
+    into.ioReadBytes = ioRead === NULL_U32 ? null : slab.bases[b + IO_READ_BASE]! + ioRead;
+    into.ioWriteBytes = ioWrite === NULL_U32 ? null : slab.bases[b + IO_WRITE_BASE]! + ioWrite;
+    into.internId = slab.ids[local * 2 + MISSING_ID]!;
+    return into;
   }
 
   /**

@@ -12,7 +12,7 @@ import {
 import { ChunkPool } from './chunk-pool.js';
 import { Interner } from './interner.js';
 import { summarizeWindow } from './summarize-window.js';
-import { UnitWindow, type Row } from './unit-window.js';
+import { emptyRow, UnitWindow, type Row } from './unit-window.js';
 
 /** What the store itself emits: every row that leaves it, and every unit it forgets. */
 export type StoreEvent = EvictedEvent | UnitRemovedEvent;
@@ -47,6 +47,10 @@ export class WindowStore {
   private readonly emptyMissingId: number;
   private lastMissing: MissingReasons | undefined;
   private lastMissingId = 0;
+  /** One row to fill before an append and one to decode an eviction into: the window copies values into its columns
+   * at once, so no row object needs to live longer than a call. */
+  private readonly incoming = emptyRow();
+  private readonly outgoing = emptyRow();
 
   constructor(readonly limits: WindowStoreLimits) {
     this.pool = new ChunkPool(limits.maxMemoryBytes);
@@ -143,7 +147,7 @@ export class WindowStore {
   }
 
   private evictHeadRow(unit: UnitState, reason: EvictionReason, now: number, emit: (e: StoreEvent) => void): void {
-    const row = unit.window.rowAt(0);
+    const row = unit.window.rowAt(0, this.outgoing);
     const chunksBefore = unit.window.chunks.length;
     const freed = unit.window.dropHead();
     if (freed >= 0) {
@@ -184,23 +188,24 @@ export class WindowStore {
   }
 
   private toRow(event: SampleEvent | UnitDownEvent, ts: number): Row {
+    const row = this.incoming;
+    row.ts = ts;
     if (event.type === 'unit-down') {
-      return { ts, up: false, pid: 0, startTimeMs: 0, cpuPercent: null, cpuUserSeconds: 0, cpuSystemSeconds: 0,
-        rssBytes: 0, ioReadBytes: null, ioWriteBytes: null, internId: this.interner.id(event.reason) };
+      row.up = false;
+      row.internId = this.interner.id(event.reason);
+      return row;
     }
-    return {
-      ts,
-      up: true,
-      pid: event.pid,
-      startTimeMs: typeof event.startTimeMs === 'number' ? event.startTimeMs : 0,
-      cpuPercent: event.cpuPercent,
-      cpuUserSeconds: event.cpuUserSeconds,
-      cpuSystemSeconds: event.cpuSystemSeconds,
-      rssBytes: event.rssBytes,
-      ioReadBytes: event.ioReadBytes,
-      ioWriteBytes: event.ioWriteBytes,
-      internId: this.missingId(event.missing),
-    };
+    row.up = true;
+    row.pid = event.pid;
+    row.startTimeMs = typeof event.startTimeMs === 'number' ? event.startTimeMs : 0;
+    row.cpuPercent = event.cpuPercent;
+    row.cpuUserSeconds = event.cpuUserSeconds;
+    row.cpuSystemSeconds = event.cpuSystemSeconds;
+    row.rssBytes = event.rssBytes;
+    row.ioReadBytes = event.ioReadBytes;
+    row.ioWriteBytes = event.ioWriteBytes;
+    row.internId = this.missingId(event.missing);
+    return row;
   }
 
   private missingId(missing: MissingReasons | undefined): number {

@@ -10,7 +10,7 @@ export type StoreClock = 'scheduler' | 'events';
 export interface WindowedStoreOptions {
   /** How long a row stays, measured against the clock; a row exactly at the cutoff stays. Default 12 h. */
   retentionMs?: number;
-  /** Bytes the row columns may hold across all units. Default 10 MiB; at least one chunk (1,000 bytes). */
+  /** Bytes the row columns may hold across all units. Default 10 MiB; at least one chunk (952 bytes). */
   maxMemoryBytes?: number;
   /** How often retention runs over every unit. Default 1 s, the default sampling interval. */
   sweepIntervalMs?: number;
