@@ -3,16 +3,15 @@ import {
   type EvictedEvent,
   type EvictionReason,
   type MetricEvent,
-  type MissingReasons,
   type SampleEvent,
   type SummaryEvent,
   type UnitDownEvent,
   type UnitRemovedEvent,
 } from '../events.js';
 import { ChunkPool } from './chunk-pool.js';
-import { Interner } from './interner.js';
+import { RowCodec } from './row-codec.js';
 import { summarizeWindow } from './summarize-window.js';
-import { emptyRow, UnitWindow, type Row } from './unit-window.js';
+import { UnitWindow } from './unit-window.js';
 
 /** What the store itself emits: every row that leaves it, and every unit it forgets. */
 export type StoreEvent = EvictedEvent | UnitRemovedEvent;
@@ -29,8 +28,6 @@ interface UnitState {
   lastActivityTs: number;
 }
 
-const EMPTY_MISSING = '{}';
-
 /**
  * The synchronous state behind `windowedStore`: per-unit windows of columnar rows within a time and memory budget.
  * Every method that removes rows reports each one through `emit`, so nothing leaves silently.
@@ -42,20 +39,10 @@ export class WindowStore {
    * the fullest bucket, which takes from the unit holding the most and round-robins among equals. */
   private readonly buckets = new Map<number, Set<UnitState>>();
   private fullestBucket = 0;
-  private readonly interner = new Interner(JSON.stringify({ other: 'too many distinct values' }));
-  private readonly parsedMissing = new Map<number, MissingReasons>();
-  private readonly emptyMissingId: number;
-  private lastMissing: MissingReasons | undefined;
-  private lastMissingId = 0;
-  /** One row to fill before an append and one to decode an eviction into: the window copies values into its columns
-   * at once, so no row object needs to live longer than a call. */
-  private readonly incoming = emptyRow();
-  private readonly outgoing = emptyRow();
+  private readonly codec = new RowCodec();
 
   constructor(readonly limits: WindowStoreLimits) {
     this.pool = new ChunkPool(limits.maxMemoryBytes);
-    this.emptyMissingId = this.interner.id(EMPTY_MISSING);
-    this.lastMissingId = this.emptyMissingId;
   }
 
   /** Applies one event at time `now`; samples and down markers become rows, other events only mark activity. */
@@ -98,7 +85,7 @@ export class WindowStore {
     const { window } = state;
     const out: (SampleEvent | UnitDownEvent)[] = [];
     for (let k = Math.max(0, window.length - Math.max(0, Math.floor(n))); k < window.length; k++) {
-      out.push(this.toEvent(unit, window.rowAt(k)));
+      out.push(this.codec.toEvent(unit, window.rowAt(k)));
     }
     return out;
   }
@@ -129,7 +116,7 @@ export class WindowStore {
       emit(evicted(event.unit, now, 'out-of-order', event));
       return;
     }
-    const row = this.toRow(event, ts);
+    const row = this.codec.toRow(event, ts);
     if (unit.window.tryAppend(row)) return;
     const chunk = this.allocateChunk(now, emit);
     const before = unit.window.chunks.length; // the allocation may have evicted from this very unit
@@ -147,14 +134,14 @@ export class WindowStore {
   }
 
   private evictHeadRow(unit: UnitState, reason: EvictionReason, now: number, emit: (e: StoreEvent) => void): void {
-    const row = unit.window.rowAt(0, this.outgoing);
+    const row = unit.window.rowAt(0, this.codec.outgoing);
     const chunksBefore = unit.window.chunks.length;
     const freed = unit.window.dropHead();
     if (freed >= 0) {
       this.pool.release(freed);
       this.moveBucket(unit, chunksBefore, chunksBefore - 1);
     }
-    emit(evicted(unit.name, now, reason, this.toEvent(unit.name, row)));
+    emit(evicted(unit.name, now, reason, this.codec.toEvent(unit.name, row)));
   }
 
   private unitState(name: string): UnitState {
@@ -185,65 +172,6 @@ export class WindowStore {
     const bucket = this.buckets.get(chunks);
     bucket?.delete(unit);
     if (bucket?.size === 0) this.buckets.delete(chunks);
-  }
-
-  private toRow(event: SampleEvent | UnitDownEvent, ts: number): Row {
-    const row = this.incoming;
-    row.ts = ts;
-    if (event.type === 'unit-down') {
-      row.up = false;
-      row.internId = this.interner.id(event.reason);
-      return row;
-    }
-    row.up = true;
-    row.pid = event.pid;
-    row.startTimeMs = typeof event.startTimeMs === 'number' ? event.startTimeMs : 0;
-    row.cpuPercent = event.cpuPercent;
-    row.cpuUserSeconds = event.cpuUserSeconds;
-    row.cpuSystemSeconds = event.cpuSystemSeconds;
-    row.rssBytes = event.rssBytes;
-    row.ioReadBytes = event.ioReadBytes;
-    row.ioWriteBytes = event.ioWriteBytes;
-    row.internId = this.missingId(event.missing);
-    return row;
-  }
-
-  private missingId(missing: MissingReasons | undefined): number {
-    // Hot path: a sampler hands the same `missing` object to sample after sample, so remember the last one and skip
-    // the JSON round trip (for-in plus stringify cost more than the rest of an append).
-    if (missing === this.lastMissing) return this.lastMissingId;
-    let id = this.emptyMissingId;
-    for (const _ in missing) { id = this.interner.id(JSON.stringify(missing)); break; }
-    this.lastMissing = missing;
-    this.lastMissingId = id;
-    return id;
-  }
-
-  private toEvent(unit: string, row: Row): SampleEvent | UnitDownEvent {
-    if (!row.up) {
-      return { type: 'unit-down', v: EVENT_FORMAT_VERSION, unit, ts: row.ts, reason: this.interner.text(row.internId) };
-    }
-    let missing = this.parsedMissing.get(row.internId);
-    if (missing === undefined) {
-      missing = JSON.parse(this.interner.text(row.internId)) as MissingReasons;
-      this.parsedMissing.set(row.internId, missing);
-    }
-    const ownMissing = row.internId === this.emptyMissingId ? {} : { ...missing }; // each event owns its map
-    return {
-      type: 'sample',
-      v: EVENT_FORMAT_VERSION,
-      unit,
-      ts: row.ts,
-      pid: row.pid,
-      startTimeMs: row.startTimeMs,
-      cpuPercent: row.cpuPercent,
-      cpuUserSeconds: row.cpuUserSeconds,
-      cpuSystemSeconds: row.cpuSystemSeconds,
-      rssBytes: row.rssBytes,
-      ioReadBytes: row.ioReadBytes,
-      ioWriteBytes: row.ioWriteBytes,
-      missing: ownMissing,
-    };
   }
 }
 
