@@ -14,9 +14,12 @@ describe('procstream/testing', () => {
     const a = sample('api', 0);
     const run = (expected: string) => createTestScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('a 1500ms |', { a }).pipe(windowedStore({ retentionMs: 500, sweepIntervalMs: 1_000 })))
-        .toBe(expected, { x: evicted('retention', 1_000, a) });
+        .toBe(expected, {
+          x: evicted('retention', 1_000, a),
+          r: { type: 'unit-removed', v: 1, unit: 'api', ts: 1_000, reason: 'retention' },
+        });
     });
-    expect(() => run('1000ms x 500ms |')).not.toThrow();
+    expect(() => run('1000ms (xr) 497ms |')).not.toThrow();
     expect(() => run('1501ms |')).toThrow(/deep/i);
   });
 });
