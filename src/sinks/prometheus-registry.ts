@@ -14,7 +14,9 @@ export interface PrometheusRegistry {
 }
 
 type Metric = Counter | Gauge;
-type Read = (metric: Metric, u: UnitMetrics, unit: string) => void;
+type Put = (labels: Record<string, string>, value: number | null) => void;
+type Read = (u: UnitMetrics, unit: string, put: Put) => void;
+interface Shown { labels: Record<string, string>; value: number; scrape: number }
 
 /**
  * Builds the registry for one exposition format. Values are copied from `state` at scrape time (prom-client's
@@ -25,29 +27,46 @@ export function prometheusRegistry(state: MetricsState, format: ExpositionFormat
   const registry = new Registry<RegistryContentType>(); // the typings omit the constructor's content type
   registry.setContentType(format === 'openmetrics' ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE);
   const registers = [registry];
+  // Each scrape hands prom-client only the series whose value changed (and removes those of units gone): labelling
+  // a series is what costs, and most units of a host are idle between two scrapes.
   const perUnit = (kind: 'counter' | 'gauge', name: string, help: string, read: Read, labelNames = ['unit']): void => {
+    const shown = new Map<string, Shown>();
+    let scrape = 0;
     const collect = function (this: Metric): void {
-      this.reset();
-      for (const [unit, u] of state.units) read(this, u, unit);
+      const metric = this;
+      scrape += 1;
+      const put: Put = (labels, value) => {
+        if (value === null) return;
+        const key = labels.mode === undefined ? labels.unit! : `${labels.unit!}\u0000${labels.mode}`;
+        const before = shown.get(key);
+        if (before) before.scrape = scrape;
+        if (before?.value === value) return;
+        if (metric instanceof Gauge) metric.set(labels, value);
+        else if (before && value >= before.value) metric.inc(labels, value - before.value);
+        else { metric.remove(labels); metric.inc(labels, value); } // new, or removed and back between two scrapes
+        if (before) before.value = value;
+        else shown.set(key, { labels, value, scrape });
+      };
+      for (const [unit, u] of state.units) read(u, unit, put);
+      for (const [key, s] of shown) {
+        if (s.scrape !== scrape) { metric.remove(s.labels); shown.delete(key); }
+      }
     };
     if (kind === 'counter') new Counter({ name, help, labelNames, registers, collect });
     else new Gauge({ name, help, labelNames, registers, collect });
   };
-  const set = (m: Metric, labels: Record<string, string>, value: number) => (m instanceof Gauge ? m.set(labels, value) : m.inc(labels, value));
 
-  perUnit('counter', 'procstream_unit_cpu_seconds_total', "CPU time of the unit's processes by mode; never decreases, also across restarts.", (m, u, unit) => {
-    set(m, { unit, mode: 'user' }, u.cpuUserSeconds);
-    set(m, { unit, mode: 'system' }, u.cpuSystemSeconds);
+  perUnit('counter', 'procstream_unit_cpu_seconds_total', "CPU time of the unit's processes by mode; never decreases, also across restarts.", (u, unit, put) => {
+    put({ unit, mode: 'user' }, u.cpuUserSeconds);
+    put({ unit, mode: 'system' }, u.cpuSystemSeconds);
   }, ['unit', 'mode']);
-  perUnit('gauge', 'procstream_unit_resident_memory_bytes', "Resident set size of the unit's processes; absent while the unit is down.", (m, u, unit) => {
-    if (u.rssBytes !== null) set(m, { unit }, u.rssBytes);
-  });
-  perUnit('counter', 'procstream_unit_disk_read_bytes_total', "Bytes the unit's processes read from storage.", (m, u, unit) => set(m, { unit }, u.diskReadBytes));
-  perUnit('counter', 'procstream_unit_disk_write_bytes_total', "Bytes the unit's processes wrote to storage.", (m, u, unit) => set(m, { unit }, u.diskWriteBytes));
-  perUnit('gauge', 'procstream_unit_up', '1 when the unit had a live process at the newest tick, else 0.', (m, u, unit) => set(m, { unit }, u.up ? 1 : 0));
-  perUnit('counter', 'procstream_unit_restarts_total', 'Times the process identity behind the unit changed.', (m, u, unit) => set(m, { unit }, u.restarts));
-  perUnit('gauge', 'procstream_unit_processes', "Live processes counted for the unit.", (m, u, unit) => set(m, { unit }, u.processes));
-  perUnit('gauge', 'procstream_unit_threads', "Threads across the unit's processes.", (m, u, unit) => set(m, { unit }, u.threads));
+  perUnit('gauge', 'procstream_unit_resident_memory_bytes', "Resident set size of the unit's processes; absent while the unit is down.", (u, unit, put) => put({ unit }, u.rssBytes));
+  perUnit('counter', 'procstream_unit_disk_read_bytes_total', "Bytes the unit's processes read from storage.", (u, unit, put) => put({ unit }, u.diskReadBytes));
+  perUnit('counter', 'procstream_unit_disk_write_bytes_total', "Bytes the unit's processes wrote to storage.", (u, unit, put) => put({ unit }, u.diskWriteBytes));
+  perUnit('gauge', 'procstream_unit_up', '1 when the unit had a live process at the newest tick, else 0.', (u, unit, put) => put({ unit }, u.up ? 1 : 0));
+  perUnit('counter', 'procstream_unit_restarts_total', 'Times the process identity behind the unit changed.', (u, unit, put) => put({ unit }, u.restarts));
+  perUnit('gauge', 'procstream_unit_processes', "Live processes counted for the unit.", (u, unit, put) => put({ unit }, u.processes));
+  perUnit('gauge', 'procstream_unit_threads', "Threads across the unit's processes.", (u, unit, put) => put({ unit }, u.threads));
 
   const sampleDuration = new Histogram({
     name: 'procstream_sample_duration_seconds', help: 'Time the sampler took for one tick, all units.', buckets: SAMPLE_DURATION_BUCKETS, registers,

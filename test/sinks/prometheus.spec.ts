@@ -114,6 +114,27 @@ describe('prometheus', () => {
     expect(value(body, 'procstream_spill_bytes')).toBe(500);
   });
 
+  it('shows every scrape the newest values, also for a unit removed and seen again', async () => {
+    const { input, scrape } = await started();
+    const cpu = async () => value((await scrape()).body, 'procstream_unit_cpu_seconds_total{unit="a",mode="user"}');
+    const rss = async () => value((await scrape()).body, 'procstream_unit_resident_memory_bytes{unit="a"}');
+    input.next(sample('a', 1, { cpuUserSeconds: 5, rssBytes: 1000 }));
+    expect([await cpu(), await rss()]).toEqual([5, 1000]);
+    input.next(sample('a', 2, { cpuUserSeconds: 7, rssBytes: 2000 }));
+    expect([await cpu(), await rss()]).toEqual([7, 2000]);
+    input.next(sample('a', 3, { cpuUserSeconds: 7, rssBytes: 1000 }));
+    expect([await cpu(), await rss()]).toEqual([7, 1000]);
+    input.next({ type: 'unit-removed', v: EVENT_FORMAT_VERSION, unit: 'a', ts: 4, reason: 'retention' });
+    expect((await scrape()).body).not.toContain('unit="a"');
+    input.next(sample('a', 5, { pid: 9, startTimeMs: 5, cpuUserSeconds: 1, rssBytes: 1000 }));
+    expect([await cpu(), await rss()]).toEqual([1, 1000]);
+    input.next(sample('a', 6, { pid: 9, startTimeMs: 5, cpuUserSeconds: 4, rssBytes: 1000 }));
+    expect(await cpu()).toBe(4);
+    input.next({ type: 'unit-removed', v: EVENT_FORMAT_VERSION, unit: 'a', ts: 7, reason: 'retention' });
+    input.next(sample('a', 8, { pid: 10, startTimeMs: 8, cpuUserSeconds: 2 })); // back before the next scrape
+    expect(await cpu()).toBe(2);
+  });
+
   it('forgets a removed unit', async () => {
     const { input, scrape } = await started();
     input.next(sample('gone', 1));
