@@ -1,6 +1,7 @@
 import { platform } from 'node:os';
 import {
-  asyncScheduler, connect, isObservable, map, merge, Observable, type SchedulerLike, withLatestFrom,
+  asyncScheduler, connect, EMPTY, from, isObservable, map, merge, NEVER, Observable, type ObservableInput, type SchedulerLike,
+  shareReplay, switchMap, take, takeUntil, timer, withLatestFrom,
 } from 'rxjs';
 import type { MetricEvent } from './events.js';
 import { spillover, type SpilloverOptions } from './sinks/spillover.js';
@@ -33,6 +34,15 @@ export interface WatchUnitsOptions {
   sampler?: Sampler;
   /** Pass samples and other input events through to the output (default true). */
   passThrough?: boolean;
+  /** Stop after this many sampling rounds (the CLI's `--count`); default: never. */
+  count?: number;
+  /** Stop after this long, ms (the CLI's `--duration`); default: never. */
+  durationMs?: number;
+  /**
+   * Stop sampling when this emits (a signal, a button): the pipeline then completes, so the final summaries are
+   * emitted and the spill is flushed, rather than being cut off by an unsubscribe.
+   */
+  until?: ObservableInput<unknown>;
   scheduler?: SchedulerLike;
 }
 
@@ -58,6 +68,9 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     children = 'auto',
     spill,
     passThrough = true,
+    count,
+    durationMs,
+    until = NEVER,
     scheduler = asyncScheduler,
   } = options;
   const store = windowedStore({ retentionMs, maxMemoryBytes, sweepIntervalMs: intervalMs, scheduler });
@@ -71,9 +84,16 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     (subscriber) => {
       // The sampler lives as long as the subscription: its kept fds are closed on teardown.
       const sampler = options.sampler ?? (platform() === 'linux' ? procSampler({ children, scheduler }) : siSampler({ scheduler }));
-      const subscription = intervalTicks({ intervalMs, scheduler })
+      // The first tick waits for the first target list (a units file is read asynchronously), so no round is lost.
+      const latestTargets$ = targets$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
+      const stop$ = merge(from(until), durationMs === undefined ? EMPTY : timer(durationMs, scheduler));
+      const subscription = latestTargets$
         .pipe(
-          withLatestFrom(targets$),
+          take(1),
+          switchMap(() => intervalTicks({ intervalMs, scheduler })),
+          count === undefined ? (t$) => t$ : take(count),
+          takeUntil(stop$),
+          withLatestFrom(latestTargets$),
           map(([tick, list]) => ({ ...tick, targets: list })),
           sampleTicks((tick) => sampler.sample(tick.targets), { scheduler }),
           storeAndSummarize({ store, everyMs: summaryEveryMs, intervalMs, scheduler, passThrough }),
