@@ -26,7 +26,10 @@ const ABOUT: Record<CommandName, { usage: string; summary: string; examples: str
   inspect: {
     usage: 'procstream inspect UNIT [OPTIONS]',
     summary: 'Chart CPU and RSS of one unit over a time window, with min, mean, p95 and max; gaps stay gaps.',
-    examples: ['procstream inspect api --from /var/tmp/procstream --window 1h', 'procstream inspect api --from events.ndjson'],
+    examples: [
+      'procstream inspect api --from /var/tmp/procstream --window 1h', 'procstream inspect api --from events.ndjson',
+      'procstream inspect node --window 1m    (samples the processes named node live for a minute)',
+    ],
   },
 };
 

@@ -162,6 +162,9 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
         command, strict, unit: required(positionals[0], 'inspect needs a UNIT name'),
         from: from === 'live' ? { kind: 'live' } : { kind: 'path', path: from },
         windowMs: dur('window') as number, maxLineBytes: size('max-line') as number,
+        intervalMs: dur('interval') as number,
+        ...defined('count', optional(str('count'), (t) => positiveInt(t, '--count'))),
+        ...defined('durationMs', dur('duration')),
       };
     }
   }

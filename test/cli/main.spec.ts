@@ -45,10 +45,10 @@ describe('main', () => {
     expect(err()).toContain(`unknown key 'colour'`);
   });
 
-  it('fails with exit 1 and one line for a command not wired yet', async () => {
+  it('fails with exit 1 and one line (the cause said once) when a source fails', async () => {
     const { io, err } = fakeIo();
-    expect(await main(['replay', '/tmp/nowhere'], io)).toBe(1);
-    expect(err()).toBe('procstream: replay is not yet wired to the library in this build\n');
+    expect(await main(['replay', '/tmp/procstream-nowhere'], io)).toBe(1);
+    expect(err()).toBe("procstream: replay /tmp/procstream-nowhere: ENOENT: no such file or directory, scandir '/tmp/procstream-nowhere'\n");
   });
 
   it('refuses the reserved --prometheus flag as a usage error', async () => {
