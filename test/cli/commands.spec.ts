@@ -1,6 +1,6 @@
 /** The four commands of the built binary, run the way a user runs them: spawned, piped, signalled, under a pty. */
 import { once } from 'node:events';
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -95,7 +95,9 @@ describe('procstream replay (built)', () => {
     const child = start(['watch', '--interval', '20ms', '--memory', '1000', '--spill', dir, '--segment', '4KiB']);
     started.push(child);
     await collect(child).until('"type":"evicted"');
-    await new Promise((r) => setTimeout(r, 300));
+    // SIGKILL only once evictions have reached the disk: the point is what a crash leaves there
+    while (!readdirSync(dir).some((f) => statSync(join(dir, f)).size > 0)) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
     const exited = once(child, 'exit');
     process.kill(-child.pid!, 'SIGKILL');
     await exited;
