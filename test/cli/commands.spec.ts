@@ -162,6 +162,51 @@ describe('procstream summarize (built)', () => {
   });
 });
 
+describe('procstream summarize: limits, progress and signals (built)', () => {
+  /** `lines` sample events of five units, one every 200 ms: about 225 bytes a line. */
+  function events(lines: number): string {
+    return Array.from({ length: lines }, (_, i) => JSON.stringify({ type: 'sample', v: 1, unit: `u${i % 5}`, ts: 1795165200000 + i * 200,
+      pid: 7, startTimeMs: 1, cpuPercent: i % 100, cpuUserSeconds: 1, cpuSystemSeconds: 0, rssBytes: 1048576,
+      ioReadBytes: 0, ioWriteBytes: 0, missing: {} })).map((l) => `${l}\n`).join('');
+  }
+
+  it('rejects a line longer than --max-line by number, and keeps going (or exits 65 under --strict)', () => {
+    const file = join(tmp('maxline'), 'long.ndjson');
+    const long = JSON.stringify({ type: 'sample', unit: 'x'.repeat(5_000) });
+    writeFileSync(file, `${events(2)}${long}\n${events(3).split('\n')[2]}\n`);
+    const r = run(['summarize', file, '--max-line', '1KiB']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^procstream: [^\n]*long\.ndjson:3: line longer than 1024 bytes: \{"type":"sample","unit":"xxx/);
+    expect(lines(r.stdout).map((s) => [s.unit, s.samples])).toEqual([['u0', 1], ['u1', 1], ['u2', 1]]); // u2 comes after the long line
+    expect(run(['summarize', file, '--max-line', '1KiB', '--strict']).code).toBe(65);
+  });
+
+  it('draws a progress bar on stderr for a big input only when stderr is a terminal', () => {
+    const dir = tmp('progress');
+    writeFileSync(join(dir, 'big.ndjson'), events(8_000)); // 1.8 MB
+    writeFileSync(join(dir, 'small.ndjson'), events(100));
+    const onTty = (name: string) => shell(`script -qfec ${JSON.stringify(`${procstream} summarize ${join(dir, name)} --format ndjson`)} /dev/null`).stdout;
+    expect(onTty('big.ndjson')).toMatch(/\r[^\r\n]*big\.ndjson \[[█░]+\]\s+\d+%/);
+    expect(onTty('small.ndjson')).not.toContain('\r/');
+    const piped = run(['summarize', join(dir, 'big.ndjson')]);
+    expect(piped.stderr).toBe('');
+    expect(lines(piped.stdout)).toHaveLength(5);
+  });
+
+  it('prints the final summaries of what it read when SIGTERM arrives while stdin is still open', async () => {
+    const child = start(['summarize', '-']);
+    started.push(child);
+    const out = collect(child);
+    (child.stdin as NodeJS.WritableStream | null)?.write(events(10));
+    await new Promise((r) => setTimeout(r, 500));
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(0);
+    expect(lines(out.text()).map((s) => [s.type, s.unit, s.samples])).toEqual([0, 1, 2, 3, 4].map((u) => ['summary', `u${u}`, 2]));
+  });
+});
+
 describe('procstream inspect (built)', () => {
   const T0 = Date.parse('2026-11-26T10:00:00Z');
   const MiB = 1024 * 1024;

@@ -30,7 +30,7 @@ export function shell(line: string, timeoutMs = 20_000) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts the binary in its own process group (so killAll reaches it), stdout and stderr piped. */
+/** Starts the binary in its own process group (so its whole group can be killed), stdin, stdout and stderr piped. */
 export function start(args: string[]): ChildProcess {
-  return spawn(process.execPath, [bin, ...args], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [bin, ...args], { cwd: root, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
 }

@@ -5,7 +5,7 @@ import { from, NEVER, type Observable } from 'rxjs';
 import { PipelineError } from '../../errors.js';
 import { decodeMetricEvent, systemgDecoder, type BadLine, type LineDecoder } from '../../index.js';
 import type { CliIo } from '../main.js';
-import { progressBar, type ProgressBar } from '../progress.js';
+import { progressBar, type ProgressBar, type ProgressBarOptions } from '../progress.js';
 
 /** Emits once when the user asks to stop (SIGINT, SIGTERM via bin.ts); never without `io.stop`. */
 export const stop$ = (io: CliIo): Observable<unknown> => (io.stop ? from(io.stop) : NEVER);
@@ -32,6 +32,18 @@ export function autoDecoder(unitNames: Readonly<Record<string, string>>): LineDe
     typeof value === 'object' && value !== null && 'unit_hash' in value ? systemg(value) : decodeMetricEvent(value);
 }
 
+/** Inputs smaller than this finish before a bar would tell anyone anything. */
+const BIG_INPUT_BYTES = 1024 * 1024;
+
+/** A progress bar on stderr (a no-op unless stderr is a terminal) for big inputs only: 1 MiB or more, or unknown size until 1 MiB is read. */
+export function bigInputProgress(io: CliIo, options: Omit<ProgressBarOptions, 'columns'>): ProgressBar {
+  const bar = progressBar(io.stderr, { ...options, columns: io.stderr.columns || 80 });
+  return {
+    update: (bytesRead) => { if ((options.totalBytes ?? bytesRead) >= BIG_INPUT_BYTES) bar.update(bytesRead); },
+    done: () => bar.done(),
+  };
+}
+
 export interface OpenedInput {
   stream: Readable;
   /** The name in messages: the path, or `stdin`. */
@@ -50,9 +62,7 @@ export function openInput(path: string, io: CliIo): OpenedInput {
   } catch {
     totalBytes = undefined; // the stream reports the error, as E_SOURCE
   }
-  const progress = progressBar(io.stderr, {
-    label: name, ...(totalBytes === undefined ? {} : { totalBytes }), columns: io.stderr.columns ?? 80,
-  });
+  const progress = bigInputProgress(io, { label: name, ...(totalBytes === undefined ? {} : { totalBytes }) });
   let read = 0;
   stream.on('data', (chunk: Buffer | string) => progress.update((read += chunk.length)));
   return { stream, name, progress };

@@ -6,8 +6,7 @@ import { toNdjson } from '../../sinks/to-ndjson.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../main.js';
 import type { ReplayCommand } from '../options.js';
-import { progressBar } from '../progress.js';
-import { loadUnitNames, reportBadLine, stop$ } from './common.js';
+import { bigInputProgress, loadUnitNames, reportBadLine, stop$ } from './common.js';
 
 /**
  * Runs `procstream replay DIR`: the spilled events as NDJSON, oldest first, evictions unwrapped to the rows they
@@ -16,7 +15,7 @@ import { loadUnitNames, reportBadLine, stop$ } from './common.js';
 export async function runReplay(opts: ReplayCommand, io: CliIo): Promise<number> {
   const { untilTs } = opts;
   // replay() reports no read offsets; the bytes written out approximate the bytes read, so the bar is a rough guide.
-  const progress = progressBar(io.stderr, { label: opts.dir, totalBytes: dirBytes(opts.dir), columns: io.stderr.columns || 80 });
+  const progress = bigInputProgress(io, { label: opts.dir, totalBytes: dirBytes(opts.dir) });
   let written = 0;
   const events$ = replay(opts.dir, {
     ...(opts.units.length > 0 ? { unit: opts.units } : {}),
