@@ -24,6 +24,9 @@ describe('README', () => {
   it('starts with the two setup commands', () => {
     expect(blocks('sh')[0]!.split('\n').slice(0, 2).map((l) => l.split('#')[0]!.trim())).toEqual(['npm ci && npm start', 'npm ci && npm test']);
     expect(readme).toContain('(docs/events.md)');
+    // npm start is `procstream watch` with no flag: the whole machine, the embedded defaults
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts.start).toMatch(/&& node dist\/cli\/bin\.js$/);
   });
 
   it('has a pipeline of at most 15 lines and a marble test, both type-checking under strict', () => {

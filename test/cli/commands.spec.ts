@@ -197,8 +197,10 @@ describe('procstream summarize: limits, progress and signals (built)', () => {
     const child = start(['summarize', '-']);
     started.push(child);
     const out = collect(child);
-    (child.stdin as NodeJS.WritableStream | null)?.write(events(10));
-    await new Promise((r) => setTimeout(r, 500));
+    // a bad last line: its report on stderr tells that the ten events before it have been read
+    child.stdin!.write(`${events(10)}not json\n`);
+    let err = '';
+    await new Promise<void>((resolve) => child.stderr!.on('data', (c: Buffer) => { if ((err += c.toString()).includes('stdin:11:')) resolve(); }));
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const [code] = (await exited) as [number | null];
