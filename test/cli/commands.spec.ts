@@ -255,6 +255,14 @@ describe('procstream inspect (built)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^node · last 10s · \d\d:\d\d:\d\d–\d\d:\d\d:\d\d · 3 samples, 0 down\n/);
   });
+
+  it('stops at once, exit 1, when no process of that name runs, instead of waiting out the window', () => {
+    const t0 = Date.now();
+    const r = run(['inspect', 'procstream-no-such-command']);
+    expect(Date.now() - t0).toBeLessThan(10_000); // the default window is 15 minutes
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("procstream: no process named 'procstream-no-such-command' is running");
+  });
 });
 
 describe('exit codes (built)', () => {

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { filter, finalize, ignoreElements, lastValueFrom, map, type Observable, takeUntil } from 'rxjs';
+import { filter, finalize, ignoreElements, lastValueFrom, map, merge, type Observable, Subject, takeUntil, tap } from 'rxjs';
 import { PipelineError } from '../../errors.js';
 import {
   readNdjson, replay, watchUnits, windowedStore, type MetricEvent, type SampleEvent, type StoreQuery, type SummaryEvent,
@@ -58,16 +58,29 @@ async function historyStore(opts: InspectCommand, path: string, io: CliIo): Prom
   return store;
 }
 
-/** Samples the processes named UNIT until `--count`, `--duration` (default the window) or a stop signal. */
+/**
+ * Samples the processes named UNIT until `--count`, `--duration` (default the window) or a stop signal. When none is
+ * running at the first round, it stops there: waiting out the window to chart nothing helps nobody (a typo, mostly).
+ */
 async function liveStore(opts: InspectCommand, io: CliIo): Promise<StoreQuery> {
   const durationMs = opts.durationMs ?? opts.windowMs;
+  const absent$ = new Subject<void>();
+  let first = true;
   const { events$, store } = watchUnits({
     targets: [{ unit: opts.unit, comm: opts.unit }], intervalMs: opts.intervalMs, retentionMs: opts.windowMs,
-    durationMs, ...(opts.count === undefined ? {} : { count: opts.count }), until: stop$(io), passThrough: false,
+    durationMs, ...(opts.count === undefined ? {} : { count: opts.count }), until: merge(stop$(io), absent$),
   });
   if (opts.count === undefined) {
     io.stderr.write(`procstream: sampling '${opts.unit}' for ${Math.round(durationMs / 1000)} s; Ctrl-C draws the chart sooner\n`);
   }
-  await lastValueFrom(events$.pipe(ignoreElements()), { defaultValue: undefined });
+  const firstRow = (e: MetricEvent) => {
+    if (!first || (e.type !== 'sample' && e.type !== 'unit-down')) return;
+    first = false;
+    if (e.type === 'unit-down') absent$.next();
+  };
+  await lastValueFrom(events$.pipe(tap(firstRow), ignoreElements()), { defaultValue: undefined });
+  if (!store.window(opts.unit).some((r) => r.type === 'sample')) {
+    throw new PipelineError('E_SOURCE', `no process named '${opts.unit}' is running (live inspect finds a unit by its command name)`);
+  }
   return store;
 }
