@@ -127,7 +127,7 @@ export interface SummaryEvent extends EventBase {
   /** True once the newest row is older than two sampling intervals. */
   stale: boolean;
   cpuPercent: Stats;
-  rssBytes: Omit<Stats, 'min' | 'p95'>;
+  rssBytes: Stats;
   ioReadBytesPerSec: number | null;
   ioWriteBytesPerSec: number | null;
 }

@@ -1,7 +1,8 @@
 import { platform } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
-  asyncScheduler, connect, isObservable, map, merge, Observable, type SchedulerLike, Subject, type TimestampProvider, withLatestFrom,
+  asyncScheduler, connect, EMPTY, from, isObservable, map, merge, NEVER, Observable, type ObservableInput, type SchedulerLike,
+  shareReplay, Subject, switchMap, take, takeUntil, type TimestampProvider, timer, withLatestFrom,
 } from 'rxjs';
 import type { MetricEvent } from './events.js';
 import { spillover, type SpilloverOptions } from './sinks/spillover.js';
@@ -34,6 +35,15 @@ export interface WatchUnitsOptions {
   sampler?: Sampler;
   /** Pass samples and other input events through to the output (default true). */
   passThrough?: boolean;
+  /** Stop after this many sampling rounds (the CLI's `--count`); default: never. */
+  count?: number;
+  /** Stop after this long, ms (the CLI's `--duration`); default: never. */
+  durationMs?: number;
+  /**
+   * Stop sampling when this emits (a signal, a button): the pipeline then completes, so the final summaries are
+   * emitted and the spill is flushed, rather than being cut off by an unsubscribe.
+   */
+  until?: ObservableInput<unknown>;
   scheduler?: SchedulerLike;
   /**
    * Clock of `sampleSeconds$`, ms. Default `performance` (sub-ms: a tick often takes under 1 ms, below the
@@ -66,6 +76,9 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     children = 'auto',
     spill,
     passThrough = true,
+    count,
+    durationMs,
+    until = NEVER,
     scheduler = asyncScheduler,
     durationClock = performance,
   } = options;
@@ -89,9 +102,16 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     (subscriber) => {
       // The sampler lives as long as the subscription: its kept fds are closed on teardown.
       const sampler = options.sampler ?? (platform() === 'linux' ? procSampler({ children, scheduler }) : siSampler({ scheduler }));
-      const subscription = intervalTicks({ intervalMs, scheduler })
+      // The first tick waits for the first target list (a units file is read asynchronously), so no round is lost.
+      const latestTargets$ = targets$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
+      const stop$ = merge(from(until), durationMs === undefined ? EMPTY : timer(durationMs, scheduler));
+      const subscription = latestTargets$
         .pipe(
-          withLatestFrom(targets$),
+          take(1),
+          switchMap(() => intervalTicks({ intervalMs, scheduler })),
+          count === undefined ? (t$) => t$ : take(count),
+          takeUntil(stop$),
+          withLatestFrom(latestTargets$),
           map(([tick, list]) => ({ ...tick, targets: list })),
           sampleTicks((tick) => timed(sampler, tick.targets), { scheduler }),
           storeAndSummarize({ store, everyMs: summaryEveryMs, intervalMs, scheduler, passThrough }),

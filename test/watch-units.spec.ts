@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { filter, firstValueFrom, map, take, takeUntil, timer, toArray } from 'rxjs';
+import { filter, firstValueFrom, map, type Observable, take, takeUntil, timer, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MetricEvent, SampleEvent } from '../src/events.js';
 import { listCommands } from '../src/sources/process-groups.js';
@@ -62,6 +62,30 @@ describe('watchUnits', () => {
     expect(sample.processes).toBe(2);
     expect(Math.abs(sample.rssBytes - vmRssBytes(a.pid!) - vmRssBytes(b.pid!))).toBeLessThanOrEqual(64 * 1024);
     expect(readdirSync(dir)).toEqual(['pst-grouped']);
+  });
+
+  it('stops after count rounds, completing so the final summaries come out', () => {
+    const real = procSampler();
+    testScheduler().run(({ expectObservable }) => {
+      const { events$ } = watchUnits({ targets: [{ unit: 'self', pid: process.pid }], sampler: real, intervalMs: 1_000, count: 3 });
+      const kinds$ = events$.pipe(toArray(), map((all) => all.map((e) => e.type).filter((t) => t !== 'unit-added')));
+      // rounds at 0, 1000 and 2000; the final summary round follows the last one at once
+      expectObservable(kinds$).toBe('2000ms (k|)', { k: ['sample', 'sample', 'sample', 'summary'] });
+    });
+    real.close();
+  });
+
+  it('stops when until emits or durationMs has passed, whichever comes first, and still summarizes', () => {
+    const real = procSampler();
+    testScheduler().run(({ cold, expectObservable }) => {
+      const stopped = (options: { until?: Observable<unknown>; durationMs?: number }) =>
+        watchUnits({ targets: [{ unit: 'self', pid: process.pid }], sampler: real, intervalMs: 1_000, ...options }).events$.pipe(
+          toArray(), map((all) => all.filter((e) => e.type === 'sample' || e.type === 'summary').map((e) => e.type)),
+        );
+      expectObservable(stopped({ until: cold('1500ms x'), durationMs: 10_000 })).toBe('1500ms (k|)', { k: ['sample', 'sample', 'summary'] });
+      expectObservable(stopped({ durationMs: 2_500 })).toBe('2500ms (k|)', { k: ['sample', 'sample', 'sample', 'summary'] });
+    });
+    real.close();
   });
 });
 

@@ -5,7 +5,23 @@ import { main } from './main.js';
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
 });
+let finished = false;
+// The first SIGINT or SIGTERM asks the command to finish (flush the spill, print final summaries, exit 0); a second
+// one, or a command that has not finished within 2 s, ends the process at once.
+const stop = new Promise<void>((resolve) => {
+  let asked = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (asked) process.exit(signal === 'SIGINT' ? 130 : 143);
+    asked = true;
+    resolve();
+    // Unref'd: a command that finishes in time lets the process exit on its own, with buffered output flushed.
+    setTimeout(() => process.exit(finished ? process.exitCode : 1), 1_900).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+});
 // process.exitCode rather than process.exit(), so buffered stdout still flushes. main() never rejects.
-void main(process.argv.slice(2), process).then((code) => {
+void main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, stop }).then((code) => {
+  finished = true;
   process.exitCode = code;
 });

@@ -21,16 +21,6 @@ export function validRegex(text: string): string {
   }
 }
 
-/** `HOST:PORT`, `[v6]:PORT`, `:PORT` or `PORT`; the host defaults to 127.0.0.1. */
-export function parseAddress(text: string): { host: string; port: number } {
-  const m = /^(?:(\[[0-9a-f:.]+\]|[^:\s]+)?:)?(\d{1,5})$/i.exec(text);
-  const port = Number(m?.[2]);
-  if (!m || port > 65_535) {
-    throw new PipelineError('E_USAGE', `--prometheus: '${text}' is not valid; use HOST:PORT, :PORT or PORT`);
-  }
-  return { host: m[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port };
-}
-
 /** An ISO timestamp (`2026-11-26T14:00:00Z`) or a duration ago (`15m`), as ms since the epoch. */
 export function parseInstant(text: string, flag: string, now: () => number): number {
   if (/^\d{4}-\d\d-\d\d/.test(text)) {

@@ -22,6 +22,8 @@ export interface FlagSpec {
 }
 
 const W: readonly CommandName[] = ['watch'];
+/** Flags of live sampling, which `inspect --from live` does too. */
+const LIVE: readonly CommandName[] = ['watch', 'inspect'];
 
 /** The flag table, in the order help shows it. */
 export const FLAGS: readonly FlagSpec[] = [
@@ -39,17 +41,18 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'units', value: 'FILE', commands: W, config: true, help: 'Watch the units defined in FILE.' },
   { name: 'state', value: 'FILE', commands: W, config: true, help: 'Watch the units listed in a supervisor state FILE.' },
   { name: 'children', commands: W, config: true, help: 'Count child processes in their parent unit.' },
-  { name: 'interval', value: 'DUR', commands: W, config: true, help: 'Sampling interval (default 1s).' },
+  { name: 'interval', value: 'DUR', commands: LIVE, config: true, help: 'Sampling interval (default 1s).' },
   { name: 'retention', value: 'DUR', commands: W, config: true, help: 'How long samples stay in memory (default 12h).' },
   { name: 'memory', value: 'SIZE', commands: W, config: true, help: 'Memory budget of the in-memory store (default 10MiB).' },
   { name: 'spill', value: 'DIR', commands: W, config: true, help: 'Spill evicted events to NDJSON segments in DIR.' },
   { name: 'spill-max', value: 'SIZE', commands: W, config: true, help: 'Disk budget of the spill directory (default 6MiB).' },
   { name: 'segment', value: 'SIZE', commands: W, config: true, help: 'Size of one spill segment file (default 256KiB).' },
-  { name: 'count', value: 'N', commands: W, config: true, help: 'Stop after N sampling rounds.' },
-  { name: 'duration', value: 'DUR', commands: W, config: true, help: 'Stop after DUR.' },
+  { name: 'count', value: 'N', commands: LIVE, config: true, help: 'Stop after N sampling rounds.' },
+  { name: 'duration', value: 'DUR', commands: LIVE, config: true,
+    help: 'Stop after DUR (inspect, sampling live: default the whole window).' },
   { name: 'summary-every', value: 'DUR', commands: W, config: true, help: 'Emit per-unit summary events every DUR.' },
   { name: 'prometheus', value: '[ADDR]', commands: W, config: true,
-    help: 'Serve Prometheus metrics on ADDR (default 127.0.0.1:9464). Reserved: not yet available.' },
+    help: 'Also serve http://ADDR/metrics for Prometheus (PORT, HOST:PORT; default 127.0.0.1:9465).' },
   { name: 'max-line', value: 'SIZE', commands: ['summarize', 'replay', 'inspect'], config: true,
     help: 'Reject NDJSON lines longer than SIZE (default 1MiB).' },
   { name: 'unit', value: 'NAME', multiple: true, commands: ['replay'], config: true,

@@ -14,9 +14,12 @@ const ABOUT: Record<CommandName, { usage: string; summary: string; examples: str
     ],
   },
   summarize: {
-    usage: 'procstream summarize [FILE|-] [OPTIONS]',
-    summary: 'Read NDJSON events (procstream\'s, or systemg spill lines) and print per-unit summaries.',
-    examples: ['procstream summarize events.ndjson', 'procstream watch --count 60 | procstream summarize --format ndjson'],
+    usage: 'procstream summarize [FILE|DIR|-] [OPTIONS]',
+    summary: 'Read NDJSON events (procstream\'s or systemg\'s; a file, a spill DIR or stdin) and print per-unit summaries.',
+    examples: [
+      'procstream summarize events.ndjson', 'procstream summarize /var/tmp/procstream',
+      'procstream watch --count 60 | procstream summarize --format ndjson',
+    ],
   },
   replay: {
     usage: 'procstream replay DIR [OPTIONS]',
@@ -26,7 +29,10 @@ const ABOUT: Record<CommandName, { usage: string; summary: string; examples: str
   inspect: {
     usage: 'procstream inspect UNIT [OPTIONS]',
     summary: 'Chart CPU and RSS of one unit over a time window, with min, mean, p95 and max; gaps stay gaps.',
-    examples: ['procstream inspect api --from /var/tmp/procstream --window 1h', 'procstream inspect api --from events.ndjson'],
+    examples: [
+      'procstream inspect api --from /var/tmp/procstream --window 1h', 'procstream inspect api --from events.ndjson',
+      'procstream inspect node --window 1m    (samples the processes named node live for a minute)',
+    ],
   },
 };
 

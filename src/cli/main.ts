@@ -10,7 +10,7 @@ import { helpText, packageVersion } from './help.js';
 import { commandOf, parseArgs } from './parse-args.js';
 
 /** A terminal-aware output stream: `process.stdout` and `process.stderr` are ones, tests pass PassThroughs. */
-export type CliOutput = Writable & { isTTY?: boolean; columns?: number };
+export type CliOutput = Writable & { isTTY?: boolean; columns?: number; rows?: number };
 
 /** Standard streams and environment the CLI runs against; tests pass fakes, bin.ts passes `process`. */
 export interface CliIo {
@@ -20,6 +20,11 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Wall clock in ms since the epoch, for `--since 15m`; defaults to the system clock. */
   now?: () => number;
+  /**
+   * Settles when the user asks to stop (SIGINT, SIGTERM): commands then end their input, so the final summaries are
+   * printed and the spill is flushed, and resolve to 0. bin.ts wires it to the process signals.
+   */
+  stop?: PromiseLike<unknown>;
 }
 
 /** Entry point of the `procstream` command; resolves to the exit code and never rejects. */
@@ -58,7 +63,8 @@ function report(error: unknown, argv: string[], io: CliIo): number {
     const command = commandOf(argv);
     io.stderr.write(`procstream: ${(error as Error).message}\nTry 'procstream${command ? ` ${command}` : ''} --help'.\n`);
   } else if (error instanceof PipelineError) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    const said = error.cause instanceof Error && !error.message.includes(error.cause.message);
+    const cause = said ? `: ${(error.cause as Error).message}` : '';
     io.stderr.write(`procstream: ${error.message}${cause}\n`);
   } else {
     io.stderr.write(`procstream: unexpected error\n${error instanceof Error ? error.stack : String(error)}\n`);

@@ -64,6 +64,10 @@ export interface InspectCommand extends CommonOptions {
   from: { kind: 'live' } | { kind: 'path'; path: string };
   windowMs: number;
   maxLineBytes: number;
+  /** Live sampling only: the interval, and when to stop (after `count` rounds, `durationMs`, or the window). */
+  intervalMs: number;
+  count?: number;
+  durationMs?: number;
 }
 
 export interface HelpCommand {

@@ -5,7 +5,8 @@
 import { parseArgs as parseArgv } from 'node:util';
 import { PipelineError } from '../errors.js';
 import { COMMANDS, FLAGS, flagApplies, type CommandName } from './flags.js';
-import { parseAddress, parseInstant, positiveInt, validRegex } from './flag-values.js';
+import { parseInstant, positiveInt, validRegex } from './flag-values.js';
+import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../sinks/prometheus-address.js';
 import type { CliCommand, HelpCommand, OutputFormat } from './options.js';
 import { readConfig, type FlagValues } from './read-config.js';
 import { parseDurationMs, parseSizeBytes } from './units.js';
@@ -25,7 +26,7 @@ const DEFAULTS: Record<string, string> = {
   interval: '1s', retention: '12h', memory: '10MiB', 'spill-max': '6MiB', segment: '256KiB', 'max-line': '1MiB',
   window: '15m', from: 'live',
 };
-const DEFAULT_PROMETHEUS = '127.0.0.1:9464';
+const DEFAULT_PROMETHEUS = `127.0.0.1:${DEFAULT_PROMETHEUS_PORT}`;
 
 const GLOBAL_SWITCHES = ['--strict', '--help', '-h', '--version', '-V'];
 const GLOBAL_WITH_VALUE = ['--config', '--format'];
@@ -137,7 +138,7 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
         ...defined('count', optional(str('count'), (t) => positiveInt(t, '--count'))),
         ...defined('durationMs', dur('duration')),
         ...defined('summaryEveryMs', dur('summary-every')),
-        ...defined('prometheus', optional(str('prometheus'), parseAddress)),
+        ...defined('prometheus', optional(str('prometheus'), parsePrometheusAddress)),
       };
     case 'summarize':
       return {
@@ -162,6 +163,9 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
         command, strict, unit: required(positionals[0], 'inspect needs a UNIT name'),
         from: from === 'live' ? { kind: 'live' } : { kind: 'path', path: from },
         windowMs: dur('window') as number, maxLineBytes: size('max-line') as number,
+        intervalMs: dur('interval') as number,
+        ...defined('count', optional(str('count'), (t) => positiveInt(t, '--count'))),
+        ...defined('durationMs', dur('duration')),
       };
     }
   }

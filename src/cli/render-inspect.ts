@@ -1,7 +1,6 @@
 /** What `procstream inspect UNIT` prints: CPU and RSS charts over a time window, with a time axis and statistics. */
 import type { SampleEvent, Stats, UnitDownEvent } from '../events.js';
 import { plotWithGaps } from './plot-with-gaps.js';
-import { computeStats } from './stats.js';
 import { formatBytes, formatDuration } from './units.js';
 
 export interface RenderInspectOptions {
@@ -18,6 +17,8 @@ export interface RenderInspectOptions {
   color: boolean;
   /** Time labels in UTC rather than local time; default false. */
   utc?: boolean;
+  /** The statistics printed under the charts: the store's summary of the same window (a `summary` event fits). */
+  stats: { cpuPercent: Stats; rssBytes: Stats };
 }
 
 type Row = SampleEvent | UnitDownEvent;
@@ -85,8 +86,7 @@ export function renderInspect(events: readonly Row[], opts: RenderInspectOptions
   const rows = own.filter((e) => e.ts > start && e.ts <= end);
   const samples = rows.filter((e): e is SampleEvent => e.type === 'sample');
   const columns = Math.max(10, Math.min(240, width - LABEL_WIDTH - 3));
-  const cpu = computeStats(samples.flatMap((s) => (s.cpuPercent === null ? [] : [s.cpuPercent])));
-  const rss = computeStats(samples.map((s) => s.rssBytes));
+  const { cpuPercent: cpu, rssBytes: rss } = opts.stats;
   const cpuLabel = (v: number) => pad(`${v.toFixed(1)} %`);
   const rssLabel = (v: number) => pad(formatBytes(v));
   const zone = utc ? ' UTC' : '';

@@ -40,8 +40,9 @@ export function summarizeWindow(
   const { now, windowMs, intervalMs } = options;
   const start = firstIndexFrom(window, now - windowMs);
   const cpu = new Float64Array(window.length - start);
+  const rss = new Float64Array(window.length - start);
   let cpuCount = 0, cpuSum = 0, cpuMin = Infinity, cpuMax = -Infinity;
-  let rssSum = 0, rssMax = -Infinity, upSamples = 0;
+  let rssSum = 0, rssMin = Infinity, rssMax = -Infinity, upSamples = 0;
   let readBytes = 0, writeBytes = 0, readMs = 0, writeMs = 0;
   let latestCpu = Number.NaN, latestRss = Number.NaN;
   let firstTs = Number.NaN, lastTs = Number.NaN, lastUp = false;
@@ -76,7 +77,9 @@ export function summarizeWindow(
         if (latestCpu > cpuMax) cpuMax = latestCpu;
       }
       latestRss = rssKiB * 1024;
+      rss[upSamples - 1] = latestRss;
       rssSum += latestRss;
+      if (latestRss < rssMin) rssMin = latestRss;
       if (latestRss > rssMax) rssMax = latestRss;
       const readOffset = slab.ioReadOffset[i]!;
       const writeOffset = slab.ioWriteOffset[i]!;
@@ -116,7 +119,9 @@ export function summarizeWindow(
     rssBytes: {
       latest: upSamples > 0 ? latestRss : null,
       mean: upSamples > 0 ? rssSum / upSamples : null,
+      min: upSamples > 0 ? rssMin : null,
       max: upSamples > 0 ? rssMax : null,
+      p95: upSamples > 0 ? nearestRank(rss.subarray(0, upSamples), 0.95) : null,
     },
     ioReadBytesPerSec: readMs > 0 ? (readBytes * 1000) / readMs : null,
     ioWriteBytesPerSec: writeMs > 0 ? (writeBytes * 1000) / writeMs : null,

@@ -59,10 +59,10 @@ describe('procstream (built)', () => {
     expect(stderr).toBe("procstream: unknown option '--nope'\nTry 'procstream replay --help'.\n");
   });
 
-  it('exits 1 with one line for a command that is not wired yet', () => {
-    const { code, stderr } = run(['inspect', 'api']);
+  it('exits 1 with one line when the input cannot be read', () => {
+    const { code, stderr } = run(['summarize', '/tmp/procstream-no-such-file.ndjson']);
     expect(code).toBe(1);
-    expect(stderr).toBe('procstream: inspect is not yet wired to the library in this build\n');
+    expect(stderr).toMatch(/^procstream: \/tmp\/procstream-no-such-file\.ndjson: ENOENT[^\n]*\n$/);
   });
 
   it('loads nothing heavy on the --version path', () => {

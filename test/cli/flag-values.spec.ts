@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAddress, parseInstant, positiveInt, validRegex } from '../../src/cli/flag-values.js';
+import { parseInstant, positiveInt, validRegex } from '../../src/cli/flag-values.js';
 
 const NOW = Date.parse('2026-11-26T15:00:00Z');
 
@@ -12,18 +12,6 @@ describe('flag values', () => {
   it('accepts a valid regex as is and names --match for a bad one', () => {
     expect(validRegex('^node (api|worker)$')).toBe('^node (api|worker)$');
     expect(() => validRegex('[a-')).toThrow(/^--match: '\[a-' is not a valid regular expression/);
-  });
-
-  it.each([
-    ['9100', { host: '127.0.0.1', port: 9100 }], [':9100', { host: '127.0.0.1', port: 9100 }],
-    ['0.0.0.0:9464', { host: '0.0.0.0', port: 9464 }], ['[::1]:9464', { host: '::1', port: 9464 }],
-    ['localhost:80', { host: 'localhost', port: 80 }],
-  ])('reads the address %s', (text, address) => {
-    expect(parseAddress(text)).toEqual(address);
-  });
-
-  it.each(['', 'host:', 'host:99999', 'a:b:c'])('rejects the address %j', (text) => {
-    expect(() => parseAddress(text)).toThrow(/^--prometheus: /);
   });
 
   it('reads an instant as an ISO timestamp or a duration ago', () => {

@@ -45,16 +45,16 @@ describe('main', () => {
     expect(err()).toContain(`unknown key 'colour'`);
   });
 
-  it('fails with exit 1 and one line for a command not wired yet', async () => {
+  it('fails with exit 1 and one line (the cause said once) when a source fails', async () => {
     const { io, err } = fakeIo();
-    expect(await main(['replay', '/tmp/nowhere'], io)).toBe(1);
-    expect(err()).toBe('procstream: replay is not yet wired to the library in this build\n');
+    expect(await main(['replay', '/tmp/procstream-nowhere'], io)).toBe(1);
+    expect(err()).toBe("procstream: replay /tmp/procstream-nowhere: ENOENT: no such file or directory, scandir '/tmp/procstream-nowhere'\n");
   });
 
-  it('refuses the reserved --prometheus flag as a usage error', async () => {
+  it('names --prometheus and the accepted forms for a bad address, as a usage error', async () => {
     const { io, err } = fakeIo();
-    expect(await main(['watch', '--prometheus'], io)).toBe(2);
-    expect(err()).toContain('--prometheus is reserved and not yet available');
+    expect(await main(['watch', '--prometheus', 'a:b:c'], io)).toBe(2);
+    expect(err()).toContain('--prometheus: expected PORT, HOST, HOST:PORT or [IPV6]:PORT, got "a:b:c"');
   });
 
   it('prints a stack for an unexpected error and exits 1', async () => {

@@ -52,7 +52,7 @@ describe('parseArgs: watch', () => {
       targets: { pids: [12, 34], pidFile: '/run/x.pid', match: '^node ', unitsFile: 'u.json', stateFile: 's.json', children: true },
       intervalMs: 500, retentionMs: 3_600_000, maxMemoryBytes: 1_048_576,
       spill: { dir: '/tmp/sp', maxBytes: 1_000_000_000, segmentBytes: 65_536 },
-      count: 3, durationMs: 60_000, summaryEveryMs: 10_000, prometheus: { host: '127.0.0.1', port: 9464 },
+      count: 3, durationMs: 60_000, summaryEveryMs: 10_000, prometheus: { host: '127.0.0.1', port: 9465 },
     });
   });
 
@@ -105,6 +105,10 @@ describe('parseArgs: summarize, replay, inspect', () => {
   it('inspects a unit live over 15 minutes by default, or from a path', () => {
     expect(parseArgs(['inspect', 'api'], ctx())).toEqual({
       command: 'inspect', strict: false, unit: 'api', from: { kind: 'live' }, windowMs: 900_000, maxLineBytes: 1_048_576,
+      intervalMs: 1_000,
+    });
+    expect(parseArgs(['inspect', 'node', '--count', '5', '--interval', '200ms', '--duration', '1m'], ctx())).toMatchObject({
+      count: 5, intervalMs: 200, durationMs: 60_000,
     });
     expect(parseArgs(['inspect', 'api', '--from', '/sp', '--window', '1h'], ctx())).toMatchObject({
       from: { kind: 'path', path: '/sp' }, windowMs: 3_600_000,

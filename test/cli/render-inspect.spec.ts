@@ -1,10 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { from, lastValueFrom } from 'rxjs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bucketize, renderInspect } from '../../src/cli/render-inspect.js';
+import type { SampleEvent, SummaryEvent, UnitDownEvent } from '../../src/events.js';
+import { windowedStore } from '../../src/streams/windowed-store.js';
 import { down, sample } from '../../src/testing/index.js';
 
 const T0 = Date.parse('2026-11-26T14:45:00Z');
 const MiB = 1_048_576;
-const opts = { unit: 'api', windowMs: 900_000, endTs: T0 + 900_000, width: 100, color: false, utc: true };
+const base = { unit: 'api', windowMs: 900_000, endTs: T0 + 900_000, width: 100, color: false, utc: true };
+
+/** The store's summary of the unit over the window, as the inspect command passes it. */
+async function summaryOf(rows: (SampleEvent | UnitDownEvent)[]): Promise<SummaryEvent> {
+  const store = windowedStore({ clock: 'events', retentionMs: 24 * 3_600_000 });
+  await lastValueFrom(from(rows.filter((r) => r.unit === 'api')).pipe(store), { defaultValue: undefined });
+  return store.summary('api', { now: base.endTs, windowMs: base.windowMs - 1 })!; // renderInspect's window excludes its start
+}
 
 /** One sample a second over the 15 minutes, with cpu = i % 100 and rss = (100 + i % 10) MiB; down for [300 s, 400 s). */
 function history() {
@@ -37,8 +47,14 @@ describe('bucketize', () => {
 });
 
 describe('renderInspect', () => {
-  const text = renderInspect(history(), opts);
-  const lines = text.split('\n');
+  let opts: Parameters<typeof renderInspect>[1];
+  let text: string;
+  let lines: string[];
+  beforeAll(async () => {
+    opts = { ...base, stats: await summaryOf(history()) };
+    text = renderInspect(history(), opts);
+    lines = text.split('\n');
+  });
 
   it('heads the output with the unit, the window and its counts', () => {
     expect(lines[0]).toBe('api · last 15m · 14:45:00–15:00:00 UTC · 800 samples, 1 down');
@@ -80,8 +96,8 @@ describe('renderInspect', () => {
     expect(renderInspect(noisy, opts)).toBe(text);
   });
 
-  it('says so when the window holds no samples', () => {
-    const out = renderInspect([down('api', T0 + 1_000)], opts);
+  it('says so when the window holds no samples', async () => {
+    const out = renderInspect([down('api', T0 + 1_000)], { ...opts, stats: await summaryOf([down('api', T0 + 1_000)]) });
     expect(out.match(/no samples in this window/g)).toHaveLength(2);
     expect(out).toMatch(/^CPU %\s+–\s+–\s+–\s+–$/m);
   });

@@ -7,7 +7,7 @@ function summary(unit: string, fields: Partial<SummaryEvent> = {}): SummaryEvent
     type: 'summary', v: EVENT_FORMAT_VERSION, unit, ts: 1_000_000, windowMs: 900_000, firstTs: 100_000, lastTs: 1_000_000,
     samples: 10, upSamples: 9, up: true, stale: false,
     cpuPercent: { latest: 3, mean: 12.25, min: 0, max: 80, p95: 60 },
-    rssBytes: { latest: 52_428_800, mean: 50_000_000, max: 104_857_600 },
+    rssBytes: { latest: 52_428_800, mean: 50_000_000, min: 20_000_000, max: 104_857_600, p95: 104_857_600 },
     ioReadBytesPerSec: 2_048, ioWriteBytesPerSec: null, ...fields,
   };
 }

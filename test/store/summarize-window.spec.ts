@@ -22,8 +22,15 @@ describe('summarizeWindow', () => {
     expect(s.samples).toBe(4);
     expect(s.upSamples).toBe(2);
     expect(s.cpuPercent).toEqual({ latest: 30, mean: 20, min: 10, max: 30, p95: 30 });
-    expect(s.rssBytes).toEqual({ latest: 1024 * 300, mean: 1024 * 200, max: 1024 * 300 });
+    expect(s.rssBytes).toEqual({ latest: 1024 * 300, mean: 1024 * 200, min: 1024 * 100, max: 1024 * 300, p95: 1024 * 300 });
     expect([s.firstTs, s.lastTs, s.up, s.stale]).toEqual([0, 3_000, true, false]);
+  });
+
+  it('gives RSS the min and nearest-rank p95 that CPU has, over up samples only', () => {
+    const rows = Array.from({ length: 20 }, (_, i) => sample('api', i * 1_000, { rssBytes: 1024 * (20 - i) }));
+    const store = storeWith([...rows, down('api', 20_000)]);
+    const s = store.summary('api', { now: 20_000, intervalMs: 1_000 })!;
+    expect(s.rssBytes).toMatchObject({ min: 1024, max: 1024 * 20, p95: 1024 * 19 });
   });
 
   it('reports no baseline as null CPU rather than zero', () => {

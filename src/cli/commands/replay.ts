@@ -1,9 +1,45 @@
-import type { ReplayCommand } from '../options.js';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { filter, finalize, lastValueFrom, takeUntil, tap } from 'rxjs';
+import { replay } from '../../index.js';
+import { toNdjson } from '../../sinks/to-ndjson.js';
+import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../main.js';
-import { notYetWired } from './not-yet-wired.js';
+import type { ReplayCommand } from '../options.js';
+import { bigInputProgress, loadUnitNames, reportBadLine, stop$ } from './common.js';
 
-/** Runs `procstream replay`; resolves to the exit code. */
+/**
+ * Runs `procstream replay DIR`: the spilled events as NDJSON, oldest first, evictions unwrapped to the rows they
+ * carry. Bad lines (a torn tail after a crash) go to stderr and are counted in a `dropped` event.
+ */
 export async function runReplay(opts: ReplayCommand, io: CliIo): Promise<number> {
-  void io;
-  throw notYetWired('replay');
+  const { untilTs } = opts;
+  // replay() reports no read offsets; the bytes written out approximate the bytes read, so the bar is a rough guide.
+  const progress = bigInputProgress(io, { label: opts.dir, totalBytes: dirBytes(opts.dir) });
+  let written = 0;
+  const events$ = replay(opts.dir, {
+    ...(opts.units.length > 0 ? { unit: opts.units } : {}),
+    ...(opts.sinceTs === undefined ? {} : { sinceMs: opts.sinceTs }),
+    ...(untilTs === undefined ? {} : { untilMs: untilTs }),
+    unitNames: loadUnitNames(opts.systemgUnitsFile),
+    strict: opts.strict,
+    maxLineBytes: opts.maxLineBytes,
+    onBadLine: reportBadLine(io),
+  }).pipe(
+    filter((e) => untilTs === undefined || e.ts < untilTs), // --until is exclusive; replay's untilMs is inclusive
+    takeUntil(stop$(io)),
+    tap((e) => progress.update((written += JSON.stringify(e).length + 1))),
+    finalize(() => progress.done()),
+  );
+  await lastValueFrom(events$.pipe(toNdjson(io.stdout)), { defaultValue: undefined });
+  return EXIT.ok;
+}
+
+/** Bytes in the directory's files (0 when it cannot be read: replay reports that). */
+function dirBytes(dir: string): number {
+  try {
+    return readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+  } catch {
+    return 0;
+  }
 }

@@ -1,0 +1,48 @@
+/** What the live table shows of each unit, read from the windowed store after a sampling round. */
+import type { SampleEvent, StoreQuery, UnitDownEvent } from '../index.js';
+import type { UnitRow } from './render-table.js';
+
+/** How many recent rows the sparkline draws; the table clips it to the width it has. */
+const HISTORY = 30;
+
+/**
+ * Recent CPU %, oldest first: null for down markers, unmeasured CPU, and for each whole sampling interval with no
+ * row at all (sampling stopped, the machine slept), so gaps show as gaps.
+ */
+export function cpuHistory(rows: readonly (SampleEvent | UnitDownEvent)[], intervalMs: number): (number | null)[] {
+  const out: (number | null)[] = [];
+  rows.forEach((r, i) => {
+    const prev = rows[i - 1];
+    const missed = prev ? Math.min(HISTORY, Math.round((r.ts - prev.ts) / intervalMs) - 1) : 0;
+    for (let k = 0; k < missed; k++) out.push(null);
+    out.push(r.type === 'sample' ? r.cpuPercent : null);
+  });
+  return out.slice(-HISTORY);
+}
+
+/**
+ * One row per unit: CPU %, RSS and up from the newest row, IO rates over the last few intervals, the rows held, and
+ * the CPU history. Sorted by CPU, busiest first (as `top`), then by name; at most `limit` rows.
+ */
+export function unitRows(store: StoreQuery, intervalMs: number, limit = Infinity): UnitRow[] {
+  const rows = store.units().flatMap((unit): UnitRow[] => {
+    const all = store.summary(unit, { intervalMs });
+    if (all === undefined) return [];
+    const recent = store.summary(unit, { intervalMs, windowMs: 5 * intervalMs });
+    const history = store.latest(unit, HISTORY);
+    const newest = history[history.length - 1];
+    return [{
+      unit,
+      pids: newest?.type === 'sample' ? [newest.pid] : [],
+      up: all.up && !all.stale,
+      cpuPercent: all.up ? all.cpuPercent.latest : null,
+      rssBytes: all.up ? all.rssBytes.latest : null,
+      ioReadBytesPerSec: recent?.ioReadBytesPerSec ?? null,
+      ioWriteBytesPerSec: recent?.ioWriteBytesPerSec ?? null,
+      samples: all.samples,
+      cpuHistory: cpuHistory(history, intervalMs),
+    }];
+  });
+  rows.sort((a, b) => (b.cpuPercent ?? -1) - (a.cpuPercent ?? -1) || a.unit.localeCompare(b.unit));
+  return rows.slice(0, Math.max(0, limit));
+}

@@ -1,0 +1,25 @@
+/** Turns `watch`'s target flags into the library's target spec: one list, combined from every flag given. */
+import { combineLatest, map, of, type Observable } from 'rxjs';
+import { unitTargets, type UnitTarget, type UnitTargetsSpec } from '../index.js';
+import type { WatchTargets } from './options.js';
+
+/**
+ * `'all-processes'` when no target flag is given; otherwise one target list: `--pid N` is unit `pid-N`, `--match RE`
+ * is unit `RE`, `--pidfile` is named after the file (`web.pid` → `web`), and `--units`/`--state` bring their own names.
+ * Files are re-read every `pollMs`, and the list is re-emitted when any part changes.
+ */
+export function watchTargetsSpec(t: WatchTargets, pollMs: number): UnitTargetsSpec | 'all-processes' {
+  const fixed: UnitTarget[] = [
+    ...t.pids.map((pid) => ({ unit: `pid-${pid}`, pid })),
+    ...(t.match === undefined ? [] : [{ unit: t.match, match: t.match }]),
+  ];
+  const files: UnitTargetsSpec[] = [
+    ...(t.pidFile === undefined ? [] : [{ pidFile: t.pidFile }]),
+    ...(t.unitsFile === undefined ? [] : [{ unitsFile: t.unitsFile }]),
+    ...(t.stateFile === undefined ? [] : [{ stateFile: t.stateFile }]),
+  ];
+  if (fixed.length === 0 && files.length === 0) return 'all-processes';
+  if (files.length === 0) return fixed;
+  const parts: Observable<readonly UnitTarget[]>[] = [of(fixed), ...files.map((spec) => unitTargets(spec, { pollMs }))];
+  return combineLatest(parts).pipe(map((lists) => lists.flat()));
+}
