@@ -10,6 +10,8 @@ export interface WatchTargetsFileOptions {
   scheduler?: SchedulerLike;
   /** What a missing file means: an error (default), or no targets yet (a supervisor that has not started). */
   whenMissing?: 'error' | 'empty';
+  /** Called with `<path>: <reason>` when a later read is bad (torn, invalid, gone) and the last good list stays. */
+  onBadRead?: (message: string) => void;
 }
 
 /**
@@ -20,13 +22,16 @@ export interface WatchTargetsFileOptions {
 export function watchTargetsFile(
   path: string,
   parse: (json: unknown) => UnitTarget[],
-  { pollMs = 1000, scheduler = asyncScheduler, whenMissing = 'error' }: WatchTargetsFileOptions = {},
+  { pollMs = 1000, scheduler = asyncScheduler, whenMissing = 'error', onBadRead }: WatchTargetsFileOptions = {},
 ): Observable<UnitTarget[]> {
   return defer(() => {
     let lastText: string | undefined;
     let good = false;
-    const fail = (message: string, cause: unknown) =>
-      good ? EMPTY : throwError(() => new PipelineError('E_SOURCE', `${path}: ${message}`, { cause }));
+    const fail = (message: string, cause: unknown) => {
+      if (!good) return throwError(() => new PipelineError('E_SOURCE', `${path}: ${message}`, { cause }));
+      onBadRead?.(`${path}: ${message}`);
+      return EMPTY;
+    };
     return timer(0, pollMs, scheduler).pipe(mergeMap(() => {
       let text: string;
       try {

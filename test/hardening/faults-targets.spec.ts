@@ -102,13 +102,15 @@ describe('a pid file that points somewhere unexpected', () => {
 });
 
 describe('a state file rewritten while we read it', () => {
-  it('keeps the last good list through a torn, an empty and a half-written rewrite, and takes the next good one', async () => {
+  it('keeps the last good list through a torn, an empty and a half-written rewrite, reports each, and takes the next good one', async () => {
     const path = join(root, 'state.json');
     writeFileSync(path, JSON.stringify({ api: { pid: 12, status: 'running' }, worker: 13 }));
     const seen: UnitTarget[][] = [];
     const errors: unknown[] = [];
+    const reports: string[] = [];
     const sub = new Subscription();
-    sub.add(unitTargets({ stateFile: path }, { pollMs: 10 }).subscribe({ next: (t) => seen.push(t), error: (e) => errors.push(e) }));
+    sub.add(unitTargets({ stateFile: path }, { pollMs: 10, onBadRead: (m) => reports.push(m) })
+      .subscribe({ next: (t) => seen.push(t), error: (e) => errors.push(e) }));
     try {
       await waitFor(() => seen.length === 1, 'first list');
       const pause = () => new Promise((r) => setTimeout(r, 60)); // six polls
@@ -124,6 +126,8 @@ describe('a state file rewritten while we read it', () => {
       sub.unsubscribe();
     }
     expect(errors).toEqual([]);
+    expect(reports).toHaveLength(4); // each torn version, once: polling sees it at least once, and only when it changed
+    for (const r of reports) expect(r).toMatch(/state\.json: (Unexpected|Unterminated|Expected)/);
     expect(seen).toEqual([
       [{ unit: 'api', pid: 12 }, { unit: 'worker', pid: 13 }],
       [{ unit: 'api', pid: 22 }, { unit: 'worker', pid: 13 }, { unit: 'cron', pid: 0 }],
