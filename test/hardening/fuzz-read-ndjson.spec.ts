@@ -7,7 +7,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { decodeMetricEvent, readNdjson, type BadLine, type ReadNdjsonOptions } from '../../src/sources/read-ndjson.js';
 import { PipelineError } from '../../src/errors.js';
 import { isMetricEvent, type MetricEvent } from '../../src/events.js';
-import { expectedRead, ndjsonFile } from './fuzz-lines.js';
+import { expectedRead, ndjsonFile } from '../helpers/fuzz-lines.js';
 
 const read = async (chunks: Buffer[], options: ReadNdjsonOptions = {}) => {
   const bad: BadLine[] = [];

@@ -11,7 +11,7 @@ import { windowedStore } from '../../src/streams/windowed-store.js';
 import { storeAndSummarize } from '../../src/streams/store-and-summarize.js';
 import { EVENT_FORMAT_VERSION, type MetricEvent, type SummaryEvent } from '../../src/events.js';
 import { fixedClock, tempDir } from '../helpers/spill-dir.js';
-import { expectedRead, hostileLine, ndjsonFile, unitName, validEvent } from './fuzz-lines.js';
+import { expectedRead, hostileLine, ndjsonFile, unitName, validEvent } from '../helpers/fuzz-lines.js';
 
 const root = tempDir('procstream-fuzz-replay-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
