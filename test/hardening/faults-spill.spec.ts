@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, Subject, toArray } from 'rxjs';
 import { spillover } from '../../src/sinks/spillover.js';
@@ -43,9 +43,10 @@ describe('spillover through removal, a read-only remount and a full disk', () =>
     };
 
     await send(10); // fits one segment: the open one
-    await waitFor(() => linesIn(dir).length === 10, 'phase 0 on disk');
+    await waitFor(() => existsSync(dir) && linesIn(dir).length === 10, 'phase 0 on disk');
     rmSync(dir, { recursive: true });
     await send(10);
+    await waitFor(() => existsSync(dir), 'the directory re-created');
 
     execFileSync('mount', ['--bind', dir, dir]);
     execFileSync('mount', ['-o', 'remount,bind,ro', dir]);
@@ -82,7 +83,7 @@ describe('spillover through removal, a read-only remount and a full disk', () =>
     const input = new Subject<MetricEvent>();
     const done = lastValueFrom(input.pipe(spillover({ dir }), toArray()));
     for (let i = 0; i < 3; i++) input.next(evicted(i));
-    await waitFor(() => linesIn(dir).length === 3, 'three lines');
+    await waitFor(() => existsSync(dir) && linesIn(dir).length === 3, 'three lines');
     rmSync(dir, { recursive: true });
     input.next(evicted(3));
     await pause(50);
