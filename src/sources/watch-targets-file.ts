@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { EMPTY, type Observable, type SchedulerLike, asyncScheduler, defer, mergeMap, of, throwError, timer } from 'rxjs';
 import { PipelineError, excerpt } from '../errors.js';
 import type { UnitTarget } from './sampler.js';
@@ -35,7 +35,7 @@ export function watchTargetsFile(
     return timer(0, pollMs, scheduler).pipe(mergeMap(() => {
       let text: string;
       try {
-        text = readFileSync(path, 'utf8');
+        text = readCapped(path);
       } catch (error) {
         if (lastText === '') return EMPTY;
         lastText = '';
@@ -44,6 +44,7 @@ export function watchTargetsFile(
       }
       if (text === lastText) return EMPTY;
       lastText = text;
+      if (Buffer.byteLength(text) > MAX_FILE_BYTES) return fail(`larger than ${MAX_FILE_BYTES} bytes`, undefined);
       try {
         const targets = parse(JSON.parse(text));
         good = true;
@@ -53,4 +54,22 @@ export function watchTargetsFile(
       }
     }));
   });
+}
+
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/** Up to `MAX_FILE_BYTES` + 1 bytes of `path`, opened without blocking: a FIFO or a device must not stall a poll. */
+function readCapped(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const chunks: Buffer[] = [];
+    for (let total = 0, n = -1; n !== 0 && total <= MAX_FILE_BYTES; total += n) {
+      const buffer = Buffer.allocUnsafe(64 * 1024);
+      n = readSync(fd, buffer, 0, buffer.length, null);
+      chunks.push(buffer.subarray(0, n));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -133,4 +133,37 @@ describe('a state file rewritten while we read it', () => {
       [{ unit: 'api', pid: 22 }, { unit: 'worker', pid: 13 }, { unit: 'cron', pid: 0 }],
     ]);
   });
+
+  it('refuses a units file over 1 MiB, a FIFO or a device, at once: E_SOURCE at the start, a report later', async () => {
+    const fifo = join(root, 'units-fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    const zero = join(root, 'units-zero.json');
+    symlinkSync('/dev/zero', zero);
+    const script = `
+      import { unitTargets } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+      for (const unitsFile of JSON.parse(process.argv[1])) {
+        const error = await new Promise((resolve) => unitTargets({ unitsFile }).subscribe({ error: resolve }));
+        console.log(JSON.stringify([error.code, error.message.replace(unitsFile, 'FILE').slice(0, 30)]));
+      }`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify([fifo, zero])],
+      { encoding: 'utf8', timeout: 10_000, killSignal: 'SIGKILL' });
+    expect(out.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      ['E_SOURCE', 'FILE: Unexpected end of JSON i'], ['E_SOURCE', 'FILE: larger than 1048576 byte'],
+    ]);
+
+    const path = join(root, 'units-grows.json');
+    writeFileSync(path, JSON.stringify([{ unit: 'api', pid: 12 }]));
+    const seen: UnitTarget[][] = [];
+    const reports: string[] = [];
+    const sub = unitTargets({ unitsFile: path }, { pollMs: 10, onBadRead: (m) => reports.push(m) }).subscribe((t) => seen.push(t));
+    try {
+      await waitFor(() => seen.length === 1, 'first list');
+      writeFileSync(path, `${JSON.stringify([{ unit: 'api', pid: 12 }, { unit: 'db', pid: 13 }])}${' '.repeat(1024 * 1024)}`);
+      await waitFor(() => reports.length === 1, 'a report');
+    } finally {
+      sub.unsubscribe();
+    }
+    expect(reports).toEqual([`${path}: larger than 1048576 bytes`]);
+    expect(seen).toEqual([[{ unit: 'api', pid: 12 }]]);
+  });
 });
