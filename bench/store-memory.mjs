@@ -46,8 +46,22 @@ await settle();
 const growth = used() - before;
 const rows = store.units().reduce((n, u) => n + store.window(u).length, 0);
 await settle();
+
+// The peer in the same run: the same number of rows kept as plain sample objects in per-unit arrays.
+const naiveBefore = used();
+const naive = names.map(() => []);
+for (let i = 0; i < rows; i++) {
+  const u = i % units;
+  naive[u].push(sample(names[u], 1_000 * i, { cpuPercent: (u % 100) + 0.5, cpuUserSeconds: i / 1e4, cpuSystemSeconds: i / 1e5,
+    rssBytes: 4096 * (1000 + u), ioReadBytes: i * 10, ioWriteBytes: i * 20, missing: {} }));
+}
+await settle();
+const naiveBytesPerRow = (used() - naiveBefore) / rows;
+if (naive.length !== units) throw new Error('unreachable: keeps `naive` alive until measured');
+
 console.log(JSON.stringify({
   units, budgetBytes: budget, bytesUsed: store.bytesUsed(), measuredGrowthBytes: growth,
   growthVsBudget: Number((growth / budget).toFixed(4)), retainedRows: rows,
   bytesPerRetainedRow: Number((growth / rows).toFixed(2)), budgetEvictions,
+  naiveObjectBytesPerRow: Number(naiveBytesPerRow.toFixed(1)), naiveVsStore: Number((naiveBytesPerRow / (growth / rows)).toFixed(2)),
 }));

@@ -2,9 +2,15 @@
  * Builders for tests and examples: complete, valid events with sensible defaults, overridable field by field.
  * Exported as `procstream/testing`.
  */
+import { deepStrictEqual } from 'node:assert/strict';
+import { TestScheduler } from 'rxjs/testing';
 import {
   EVENT_FORMAT_VERSION,
+  type EvictedEvent,
+  type EvictionReason,
   type SampleEvent,
+  type TargetSpec,
+  type UnitAddedEvent,
   type UnitDownEvent,
 } from '../events.js';
 
@@ -31,4 +37,22 @@ export function sample(unit: string, ts: number, fields: Partial<Omit<SampleEven
 /** A `unit-down` marker of `unit` at `ts`. */
 export function down(unit: string, ts: number, reason = 'exited'): UnitDownEvent {
   return { type: 'unit-down', v: EVENT_FORMAT_VERSION, unit, ts, reason };
+}
+
+/** An `evicted` event at `ts` carrying `event` (a sample or down marker as the store keeps it). */
+export function evicted(reason: EvictionReason, ts: number, event: SampleEvent | UnitDownEvent): EvictedEvent {
+  return { type: 'evicted', v: EVENT_FORMAT_VERSION, unit: event.unit, ts, reason, event };
+}
+
+/** A `unit-added` event of `unit` at `ts`. */
+export function unitAdded(unit: string, ts: number, target?: TargetSpec): UnitAddedEvent {
+  return { type: 'unit-added', v: EVENT_FORMAT_VERSION, unit, ts, ...(target ? { target } : {}) };
+}
+
+/**
+ * A `TestScheduler` that compares frames with `node:assert`'s deep equality, for marble tests under any runner
+ * (`node --test`, mocha, jest, vitest). Create one per test.
+ */
+export function createTestScheduler(): TestScheduler {
+  return new TestScheduler((actual, expected) => deepStrictEqual(actual, expected));
 }
