@@ -203,8 +203,9 @@ export function isMetricEvent(value: unknown): value is MetricEvent {
     case 'unit-down':
       return typeof e.reason === 'string';
     case 'evicted':
-      return typeof e.reason === 'string' && isMetricEvent(e.event) &&
-        (e.event.type === 'sample' || e.event.type === 'unit-down');
+      // the inner type first: an evicted event never nests another, so a 15k-deep nesting must not recurse 15k times
+      return typeof e.reason === 'string' && typeof e.event === 'object' && e.event !== null &&
+        ['sample', 'unit-down'].includes((e.event as { type?: unknown }).type as string) && isMetricEvent(e.event);
     default:
       return true;
   }

@@ -120,6 +120,7 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
         draining = true;
       };
       const finish = async (): Promise<void> => {
+        await segments.sync().catch(() => undefined); // reports an open segment removed since its last rotation
         try {
           await segments.release();
         } catch (error) {

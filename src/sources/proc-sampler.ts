@@ -62,8 +62,8 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
     if ('pid' in target) return target.pid > 0 ? target.pid : 'stopped';
     if ('pidFile' in target) {
       try {
-        const pid = Number(nodeFs.readFileSync(target.pidFile, 'utf8').trim());
-        return Number.isInteger(pid) && pid > 0 ? pid : 'pid-file-invalid';
+        const text = readPidFile(target.pidFile);
+        return /^\d{1,10}$/.test(text) && Number(text) > 0 ? Number(text) : 'pid-file-invalid';
       } catch {
         return 'pid-file-missing';
       }
@@ -181,6 +181,17 @@ function withDescendants(table: ProcTable, members: ProcStat[]): ProcStat[] {
     }
   }
   return out;
+}
+
+/** The first 32 bytes of a pid file, trimmed, read without blocking: a FIFO or a device there must not stall a tick. */
+function readPidFile(path: string): string {
+  const fd = nodeFs.openSync(path, nodeFs.constants.O_RDONLY | nodeFs.constants.O_NONBLOCK);
+  try {
+    const buffer = Buffer.alloc(32);
+    return buffer.toString('utf8', 0, nodeFs.readSync(fd, buffer, 0, 32, null)).trim();
+  } finally {
+    nodeFs.closeSync(fd);
+  }
 }
 
 /** A pid file older than the process it names was left behind by a dead process whose pid was recycled. */

@@ -163,7 +163,8 @@ export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Ob
     };
     const onEnd = (): void => {
       if (stopped || subscriber.closed) return;
-      if (carryBytes > 0 && !skipping) parseLine(Buffer.concat(carry).toString('utf8'), lineNo + 1);
+      if (carryBytes > maxLineBytes) overLong(); // a last line without newline is capped like any other
+      else if (carryBytes > 0 && !skipping) parseLine(Buffer.concat(carry).toString('utf8'), lineNo + 1);
       if (!stopped) subscriber.complete();
     };
     const onError = (error: Error): void => {

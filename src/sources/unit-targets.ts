@@ -19,14 +19,16 @@ export interface UnitTargetsOptions {
   /** How often files are re-read, ms (default 1000). */
   pollMs?: number;
   scheduler?: SchedulerLike;
+  /** Called when a units or state file read after a good one is bad; the last good list stays in force. */
+  onBadRead?: (message: string) => void;
 }
 
 /**
  * The current target list, re-emitted whenever it changes. Files are re-read every `pollMs`; a pid file's contents
  * are read by the sampler on every tick. Invalid targets from code fail with `E_USAGE`.
  */
-export function unitTargets(spec: UnitTargetsSpec, { pollMs, scheduler }: UnitTargetsOptions = {}): Observable<UnitTarget[]> {
-  const watch = { ...(pollMs === undefined ? {} : { pollMs }), ...(scheduler ? { scheduler } : {}) };
+export function unitTargets(spec: UnitTargetsSpec, { pollMs, scheduler, onBadRead }: UnitTargetsOptions = {}): Observable<UnitTarget[]> {
+  const watch = { ...(pollMs === undefined ? {} : { pollMs }), ...(scheduler ? { scheduler } : {}), ...(onBadRead ? { onBadRead } : {}) };
   let targets$: Observable<UnitTarget[]>;
   if (Array.isArray(spec) || isObservable(spec)) {
     const list$ = isObservable(spec) ? spec : of(spec as readonly UnitTarget[]);

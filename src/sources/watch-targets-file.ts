@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { EMPTY, type Observable, type SchedulerLike, asyncScheduler, defer, mergeMap, of, throwError, timer } from 'rxjs';
 import { PipelineError, excerpt } from '../errors.js';
 import type { UnitTarget } from './sampler.js';
@@ -10,6 +10,8 @@ export interface WatchTargetsFileOptions {
   scheduler?: SchedulerLike;
   /** What a missing file means: an error (default), or no targets yet (a supervisor that has not started). */
   whenMissing?: 'error' | 'empty';
+  /** Called with `<path>: <reason>` when a later read is bad (torn, invalid, gone) and the last good list stays. */
+  onBadRead?: (message: string) => void;
 }
 
 /**
@@ -20,17 +22,20 @@ export interface WatchTargetsFileOptions {
 export function watchTargetsFile(
   path: string,
   parse: (json: unknown) => UnitTarget[],
-  { pollMs = 1000, scheduler = asyncScheduler, whenMissing = 'error' }: WatchTargetsFileOptions = {},
+  { pollMs = 1000, scheduler = asyncScheduler, whenMissing = 'error', onBadRead }: WatchTargetsFileOptions = {},
 ): Observable<UnitTarget[]> {
   return defer(() => {
     let lastText: string | undefined;
     let good = false;
-    const fail = (message: string, cause: unknown) =>
-      good ? EMPTY : throwError(() => new PipelineError('E_SOURCE', `${path}: ${message}`, { cause }));
+    const fail = (message: string, cause: unknown) => {
+      if (!good) return throwError(() => new PipelineError('E_SOURCE', `${path}: ${message}`, { cause }));
+      onBadRead?.(`${path}: ${message}`);
+      return EMPTY;
+    };
     return timer(0, pollMs, scheduler).pipe(mergeMap(() => {
       let text: string;
       try {
-        text = readFileSync(path, 'utf8');
+        text = readCapped(path);
       } catch (error) {
         if (lastText === '') return EMPTY;
         lastText = '';
@@ -39,6 +44,7 @@ export function watchTargetsFile(
       }
       if (text === lastText) return EMPTY;
       lastText = text;
+      if (Buffer.byteLength(text) > MAX_FILE_BYTES) return fail(`larger than ${MAX_FILE_BYTES} bytes`, undefined);
       try {
         const targets = parse(JSON.parse(text));
         good = true;
@@ -48,4 +54,22 @@ export function watchTargetsFile(
       }
     }));
   });
+}
+
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/** Up to `MAX_FILE_BYTES` + 1 bytes of `path`, opened without blocking: a FIFO or a device must not stall a poll. */
+function readCapped(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const chunks: Buffer[] = [];
+    for (let total = 0, n = -1; n !== 0 && total <= MAX_FILE_BYTES; total += n) {
+      const buffer = Buffer.allocUnsafe(64 * 1024);
+      n = readSync(fd, buffer, 0, buffer.length, null);
+      chunks.push(buffer.subarray(0, n));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }

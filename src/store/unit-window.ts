@@ -29,6 +29,8 @@ export const emptyRow = (): Row => ({
 
 const roundMicros = (seconds: number): number => Math.round(seconds * 1e6) / 1e6;
 // cpuPercent is kept as f32; reading back at 0.001 % resolution gives stable, readable numbers.
+const F32_MAX = 3.4028234663852886e38;
+
 export const roundCpu = (pct: number): number => Math.round(pct * 1000) / 1000;
 const fitsU32 = (x: number): boolean => x >= 0 && x < U32_LIMIT;
 
@@ -207,7 +209,8 @@ export class UnitWindow {
       slab.bases[b + IO_READ_BASE] = row.ioReadBytes ?? Number.NaN;
       slab.bases[b + IO_WRITE_BASE] = row.ioWriteBytes ?? Number.NaN;
     }
-    slab.cpuPercent[i] = row.cpuPercent ?? Number.NaN;
+    // clamped to the f32 range: beyond it a Float32Array stores ±Infinity, and every statistic of the unit with it
+    slab.cpuPercent[i] = row.cpuPercent === null ? Number.NaN : Math.max(-F32_MAX, Math.min(F32_MAX, row.cpuPercent));
     slab.rssKiB[i] = Math.min(DOWN_ROW - 1, Math.max(0, Math.round(row.rssBytes / 1024)));
     slab.cpuUserUs[i] = Math.round((row.cpuUserSeconds - slab.bases[b + USER_BASE]!) * 1e6);
     slab.cpuSystemUs[i] = Math.round((row.cpuSystemSeconds - slab.bases[b + SYSTEM_BASE]!) * 1e6);

@@ -19,5 +19,5 @@ function field(text: string, label: string): number | null {
   if (at < 0) return null;
   const end = text.indexOf('\n', at + label.length);
   const value = text.slice(at + label.length, end < 0 ? undefined : end);
-  return /^\d+$/.test(value) ? Number(value) : null;
+  return /^\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : null;
 }

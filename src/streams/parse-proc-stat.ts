@@ -37,7 +37,7 @@ export function parseProcStat(text: string): ProcStat | null {
     let value = 0;
     const first = at;
     for (let c = text.charCodeAt(at); c >= ZERO && c <= NINE; c = text.charCodeAt(++at)) value = value * 10 + (c - ZERO);
-    if (at === first || text.charCodeAt(at) !== SPACE) return null; // truncated or not a number
+    if (at === first || text.charCodeAt(at) !== SPACE || value > Number.MAX_SAFE_INTEGER) return null; // truncated, not a number, or inexact
     fields.push(negative ? -value : value);
     at += 1;
   }
