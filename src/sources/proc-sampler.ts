@@ -82,12 +82,12 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
     const down = (reason: string): MetricEvent[] => [{ type: 'unit-down', v: EVENT_FORMAT_VERSION, unit, ts: now, reason }];
     const pid = resolve(target, table);
     if (typeof pid === 'string') return down(pid);
-    const text = files.read(pid, 'stat');
-    if (typeof text !== 'string') { files.forget(pid); return down('exited'); }
-    const root = parseProcStat(text);
+    const length = files.readBytes(pid, 'stat');
+    if (typeof length !== 'number') { files.forget(pid); return down('exited'); }
+    const root = parseProcStat(files.bytes(), length);
     if (!root) {
       return [{ type: 'error', ...base(unit, now), source: 'sampler', code: 'E_PARSE', count: ++errors,
-        message: `${procRoot}/${pid}/stat: malformed or truncated (${text.length} bytes)` }];
+        message: `${procRoot}/${pid}/stat: malformed or truncated (${length} bytes)` }];
     }
     if (root.state === 'Z' || root.state === 'X') return down('exited');
     const startTimeMs = host.bootTimeMs + Math.round((root.startTicks * 1000) / host.clockTicksPerSec);
@@ -117,18 +117,18 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
     let read: number | null = 0, write: number | null = 0;
     let ioMissing: string | undefined;
     for (const stat of stats) {
-      const statm = files.read(stat.pid, 'statm');
-      const pages = typeof statm === 'string' ? parseProcStatm(statm) : null;
+      const statm = files.readBytes(stat.pid, 'statm');
+      const pages = typeof statm === 'number' ? parseProcStatm(files.bytes(), statm) : null;
       if (pages === null) { files.forget(stat.pid); continue; } // exited between the listing and now
       processes += 1;
       rssPages += pages;
       threads += stat.threads;
       user += stat.utimeTicks + (tree ? stat.cutimeTicks : 0);
       sys += stat.stimeTicks + (tree ? stat.cstimeTicks : 0);
-      const ioText = files.read(stat.pid, 'io');
-      const io = typeof ioText === 'string' ? parseProcIo(ioText) : null;
+      const ioLength = files.readBytes(stat.pid, 'io');
+      const io = typeof ioLength === 'number' ? parseProcIo(files.bytes(), ioLength) : null;
       if (io && read !== null && write !== null) { read += io.readBytes; write += io.writeBytes; }
-      else if (!io) { read = write = null; ioMissing ??= typeof ioText === 'string' ? 'unparsable' : ioText.code; }
+      else if (!io) { read = write = null; ioMissing ??= typeof ioLength === 'number' ? 'unparsable' : ioLength.code; }
     }
     const prev = state.raw;
     const grow = (total: number, cur: number, before: number | null | undefined) => total + Math.max(0, cur - (before ?? cur));
