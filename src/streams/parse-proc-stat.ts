@@ -29,9 +29,12 @@ const PPID = 1, UTIME = 11, STIME = 12, CUTIME = 13, CSTIME = 14, THREADS = 17, 
 export function parseProcStat(text: string | Buffer, length?: number): ProcStat | null {
   const bytes = asBytes(text);
   const n = length ?? bytes.length;
-  const open = bytes.indexOf(OPEN);
-  const close = n > 0 ? bytes.lastIndexOf(CLOSE, n - 1) : -1;
-  if (open < 2 || open >= n || close < open || bytes[close + 1] !== SPACE || bytes[close + 3] !== SPACE || close + 3 >= n) return null;
+  // JS loops rather than indexOf/lastIndexOf: the comm is near both ends, and a binding call costs more.
+  let open = 0;
+  while (open < n && bytes[open] !== OPEN) open++;
+  let close = n - 1;
+  while (close > open && bytes[close] !== CLOSE) close--;
+  if (open < 2 || open >= n || close <= open || bytes[close + 1] !== SPACE || bytes[close + 3] !== SPACE || close + 3 >= n) return null;
   const pid = readUint(bytes, 0, open - 1);
   if (pid < 0 || uintEnd.at !== open - 1 || !Number.isSafeInteger(pid)) return null;
   // Read the integers up to the start time in place, without splitting: this runs for every pid on every tick.
@@ -79,7 +82,11 @@ function commOf(bytes: Buffer, from: number, to: number): string {
   if (!ascii) return bytes.toString('utf8', from, to);
   const slot = hash & (COMM_SLOTS - 1);
   const known = commBytes[slot];
-  if (known !== undefined && known.length === to - from && bytes.compare(known, 0, known.length, from, to) === 0) return commText[slot] as string;
+  if (known !== undefined && known.length === to - from) {
+    let i = 0;
+    while (i < known.length && known[i] === bytes[from + i]) i++;
+    if (i === known.length) return commText[slot] as string;
+  }
   const text = bytes.toString('latin1', from, to);
   commBytes[slot] = Buffer.from(bytes.subarray(from, to));
   commText[slot] = text;
