@@ -29,11 +29,9 @@ const PPID = 1, UTIME = 11, STIME = 12, CUTIME = 13, CSTIME = 14, THREADS = 17, 
 export function parseProcStat(text: string | Buffer, length?: number): ProcStat | null {
   const bytes = asBytes(text);
   const n = length ?? bytes.length;
-  // JS loops rather than indexOf/lastIndexOf: the comm is near both ends, and a binding call costs more.
-  let open = 0;
-  while (open < n && bytes[open] !== OPEN) open++;
-  let close = n - 1;
-  while (close > open && bytes[close] !== CLOSE) close--;
+  // V8's own typed-array searches: Buffer's indexOf/lastIndexOf go through a Node binding that costs more here.
+  const open = byteIndexOf.call(bytes, OPEN);
+  const close = n > 0 ? byteLastIndexOf.call(bytes, CLOSE, n - 1) : -1;
   if (open < 2 || open >= n || close <= open || bytes[close + 1] !== SPACE || bytes[close + 3] !== SPACE || close + 3 >= n) return null;
   const pid = readUint(bytes, 0, open - 1);
   if (pid < 0 || uintEnd.at !== open - 1 || !Number.isSafeInteger(pid)) return null;
@@ -64,6 +62,8 @@ export function parseProcStat(text: string | Buffer, length?: number): ProcStat 
 }
 
 const OPEN = 0x28, CLOSE = 0x29;
+const byteIndexOf = Uint8Array.prototype.indexOf;
+const byteLastIndexOf = Uint8Array.prototype.lastIndexOf;
 const FIELDS: number[] = new Array<number>(START).fill(0);
 
 // A comm is decoded on every tick for every pid, and rarely changes: keep the last string per slot of its bytes.
