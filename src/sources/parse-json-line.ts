@@ -16,11 +16,12 @@ const OPEN = 0x7b, CLOSE = 0x7d, BACKSLASH = 0x5c;
 const MAX_DEPTH = 8;
 const MAX_KEYS = 64;
 // Up to 15 significant digits the mantissa and 10^k are exact doubles, so one division is correctly rounded, as
-// JSON.parse's result is (Clinger's fast path). Longer numbers and exponents go to JSON.parse.
+// JSON.parse's result is (Clinger's fast path). Integers stay exact up to 2^53; the rest and exponents go to JSON.parse.
 const MAX_DIGITS = 15;
 const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => 10 ** k);
 
-// Caches shared by every caller: bounded, and they hold only strings and shapes, never data of one stream.
+// State shared by every caller, which is safe because a call runs to its end synchronously: bounded caches of short
+// strings and of shapes (a cached string is the same string whichever stream it came from), and the frames below.
 const CACHE_SIZE = 1024;
 const MAX_CACHED = 32;
 const cachedBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(CACHE_SIZE).fill(undefined);
