@@ -77,17 +77,19 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
     return pattern ? matchRoot(table(), pattern, process.pid)?.pid ?? 'not-matched' : 'invalid-match';
   }
 
-  function sampleUnit(target: UnitTarget, state: UnitState, now: number, table: () => ProcTable): MetricEvent[] {
+  /** Appends the unit's events to `out` (pushing, not returning arrays: this runs for every unit on every tick). */
+  function sampleUnit(target: UnitTarget, state: UnitState, now: number, table: () => ProcTable, out: MetricEvent[]): void {
     const unit = target.unit;
-    const down = (reason: string): MetricEvent[] => [{ type: 'unit-down', v: EVENT_FORMAT_VERSION, unit, ts: now, reason }];
+    const down = (reason: string): void => { out.push({ type: 'unit-down', v: EVENT_FORMAT_VERSION, unit, ts: now, reason }); };
     const pid = resolve(target, table);
     if (typeof pid === 'string') return down(pid);
-    const text = files.read(pid, 'stat');
-    if (typeof text !== 'string') { files.forget(pid); return down('exited'); }
-    const root = parseProcStat(text);
+    const length = files.readBytes(pid, 'stat');
+    if (typeof length !== 'number') { files.forget(pid); return down('exited'); }
+    const root = parseProcStat(files.bytes(), length);
     if (!root) {
-      return [{ type: 'error', ...base(unit, now), source: 'sampler', code: 'E_PARSE', count: ++errors,
-        message: `${procRoot}/${pid}/stat: malformed or truncated (${text.length} bytes)` }];
+      out.push({ type: 'error', ...base(unit, now), source: 'sampler', code: 'E_PARSE', count: ++errors,
+        message: `${procRoot}/${pid}/stat: malformed or truncated (${length} bytes)` });
+      return;
     }
     if (root.state === 'Z' || root.state === 'X') return down('exited');
     const startTimeMs = host.bootTimeMs + Math.round((root.startTicks * 1000) / host.clockTicksPerSec);
@@ -96,10 +98,8 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       else if (state.startTicks !== undefined && state.startTicks !== root.startTicks) return down('pid-reused');
     }
     if ('pidFile' in target && isStalePidFile(target.pidFile, startTimeMs)) return down('pid-file-stale');
-    const out: MetricEvent[] = [];
-    const current = { pid, startTimeMs };
     if (state.startTicks !== root.startTicks || state.identity?.pid !== pid) {
-      const restarted = noteIdentity(state, unit, now, current);
+      const restarted = noteIdentity(state, unit, now, { pid, startTimeMs });
       if (restarted) out.push(restarted);
       state.startTicks = root.startTicks;
       state.raw = undefined;
@@ -109,7 +109,6 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
     const members = 'comm' in target ? commGroup(table(), target.comm) : [root];
     const stats = tree ? withDescendants(table(), members) : members;
     out.push(measure(unit, state, stats, tree, now));
-    return out;
   }
 
   function measure(unit: string, state: UnitState, stats: ProcStat[], tree: boolean, now: number): SampleEvent {
@@ -117,21 +116,20 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
     let read: number | null = 0, write: number | null = 0;
     let ioMissing: string | undefined;
     for (const stat of stats) {
-      const statm = files.read(stat.pid, 'statm');
-      const pages = typeof statm === 'string' ? parseProcStatm(statm) : null;
+      const statm = files.readBytes(stat.pid, 'statm');
+      const pages = typeof statm === 'number' ? parseProcStatm(files.bytes(), statm) : null;
       if (pages === null) { files.forget(stat.pid); continue; } // exited between the listing and now
       processes += 1;
       rssPages += pages;
       threads += stat.threads;
       user += stat.utimeTicks + (tree ? stat.cutimeTicks : 0);
       sys += stat.stimeTicks + (tree ? stat.cstimeTicks : 0);
-      const ioText = files.read(stat.pid, 'io');
-      const io = typeof ioText === 'string' ? parseProcIo(ioText) : null;
+      const ioLength = files.readBytes(stat.pid, 'io');
+      const io = typeof ioLength === 'number' ? parseProcIo(files.bytes(), ioLength) : null;
       if (io && read !== null && write !== null) { read += io.readBytes; write += io.writeBytes; }
-      else if (!io) { read = write = null; ioMissing ??= typeof ioText === 'string' ? 'unparsable' : ioText.code; }
+      else if (!io) { read = write = null; ioMissing ??= typeof ioLength === 'number' ? 'unparsable' : ioLength.code; }
     }
     const prev = state.raw;
-    const grow = (total: number, cur: number, before: number | null | undefined) => total + Math.max(0, cur - (before ?? cur));
     state.total = prev
       ? { user: grow(state.total.user, user, prev.user), sys: grow(state.total.sys, sys, prev.sys),
           read: grow(state.total.read, read ?? 0, read === null ? null : prev.read), write: grow(state.total.write, write ?? 0, write === null ? null : prev.write) }
@@ -162,13 +160,17 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       const getTable = () => (table ??= readProcTable(procRoot, files, fs));
       const changes = syncUnits(units, targets, now, () => ({ restarts: 0, total: { user: 0, sys: 0, read: 0, write: 0 } }));
       const out: MetricEvent[] = changes.filter((e) => e.type === 'unit-added');
-      for (const target of targets) out.push(...sampleUnit(target, units.get(target.unit)!, now, getTable));
-      return [...out, ...changes.filter((e) => e.type !== 'unit-added')];
+      for (const target of targets) sampleUnit(target, units.get(target.unit)!, now, getTable, out);
+      for (const e of changes) if (e.type !== 'unit-added') out.push(e);
+      return out;
     },
     openFds: () => files.openFds(),
     close() { files.close(); units.clear(); },
   };
 }
+
+/** A cumulative total advanced by the growth of a raw counter since `before` (a counter that went back adds 0). */
+const grow = (total: number, cur: number, before: number | null | undefined): number => total + Math.max(0, cur - (before ?? cur));
 
 /** `members` and their live descendants, each process once. */
 function withDescendants(table: ProcTable, members: ProcStat[]): ProcStat[] {

@@ -16,8 +16,8 @@ export function readProcTable(procRoot: string, files: ProcFiles, fs: ProcFs): P
   for (const name of fs.readdirSync(procRoot)) {
     const pid = Number(name);
     if (!Number.isInteger(pid) || pid <= 0) continue;
-    const text = files.read(pid, 'stat');
-    const stat = typeof text === 'string' ? parseProcStat(text) : null;
+    const length = files.readBytes(pid, 'stat');
+    const stat = typeof length === 'number' ? parseProcStat(files.bytes(), length) : null;
     if (!stat) continue;
     stats.set(pid, stat);
     const siblings = children.get(stat.ppid);

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Observable } from 'rxjs';
 import { EVENT_FORMAT_VERSION, isMetricEvent, type MetricEvent } from '../events.js';
 import { excerpt, PipelineError } from '../errors.js';
+import { parseJsonLine, UNSURE } from './parse-json-line.js';
 import { countNewlines, selectLines } from './select-lines.js';
 
 /** A line that was skipped; `count` is the number of bad lines of this input so far, this one included. */
@@ -155,8 +156,24 @@ export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Ob
       const firstLine = lineNo + 1;
       lineNo += lines;
       if (lines === 0) return;
+      if (!needles) {
+        // Lines as we write them are read straight from the bytes; from the first line the fast reader is unsure
+        // of (or that the decoder refuses) on, the rest of the block takes the general path.
+        let start = 0;
+        let done = 0;
+        for (let end = block.indexOf(NL); end >= 0 && end - start <= maxLineBytes; end = block.indexOf(NL, start)) {
+          const value = parseJsonLine(block, start, end);
+          const event = value === UNSURE ? undefined : decode(value);
+          if (event === undefined || typeof event === 'string') break;
+          if (subscriber.closed) return;
+          subscriber.next(event);
+          done++;
+          start = end + 1;
+        }
+        if (start < block.length) parseBlock(block.toString('utf8', start), (i) => firstLine + done + i, lines - done, longest > maxLineBytes);
+        return;
+      }
       const text = block.toString('utf8');
-      if (!needles) return parseBlock(text, (i) => firstLine + i, lines, longest > maxLineBytes);
       const { kept, starts } = selectLines(text, needles);
       const lineOf = (i: number) => firstLine + countNewlines(text, starts[i] as number);
       if (kept.length > 0) parseBlock(kept.join('\n'), lineOf, kept.length, longest > maxLineBytes);

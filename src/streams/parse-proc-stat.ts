@@ -1,3 +1,5 @@
+import { asBytes, MINUS, readUint, SPACE, uintEnd } from './proc-bytes.js';
+
 /** The fields of `/proc/<pid>/stat` that sampling uses; times are in clock ticks. */
 export interface ProcStat {
   pid: number;
@@ -17,43 +19,76 @@ export interface ProcStat {
 }
 
 // Fields after the comm, counted from `state` (field 3 in proc(5)).
-const STATE = 0, PPID = 1, UTIME = 11, STIME = 12, CUTIME = 13, CSTIME = 14, THREADS = 17, START = 19;
+const PPID = 1, UTIME = 11, STIME = 12, CUTIME = 13, CSTIME = 14, THREADS = 17, START = 19;
 
 /**
  * Parses one `/proc/<pid>/stat` line, or returns null when it is truncated or malformed. The comm is everything
- * between the first `(` and the *last* `)`, because a process may name itself `a) (b`.
+ * between the first `(` and the *last* `)`, because a process may name itself `a) (b`. Takes the text, or a buffer
+ * and how many of its bytes were read.
  */
-export function parseProcStat(text: string): ProcStat | null {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 2 || close < open || text.charCodeAt(close + 1) !== SPACE || text.charCodeAt(close + 3) !== SPACE) return null;
-  const pid = Number(text.slice(0, open - 1));
-  if (!Number.isSafeInteger(pid)) return null;
+export function parseProcStat(text: string | Buffer, length?: number): ProcStat | null {
+  const bytes = asBytes(text);
+  const n = length ?? bytes.length;
+  // V8's own typed-array searches: Buffer's indexOf/lastIndexOf go through a Node binding that costs more here.
+  const open = byteIndexOf.call(bytes, OPEN);
+  const close = n > 0 ? byteLastIndexOf.call(bytes, CLOSE, n - 1) : -1;
+  if (open < 2 || open >= n || close <= open || bytes[close + 1] !== SPACE || bytes[close + 3] !== SPACE || close + 3 >= n) return null;
+  const pid = readUint(bytes, 0, open - 1);
+  if (pid < 0 || uintEnd.at !== open - 1 || !Number.isSafeInteger(pid)) return null;
   // Read the integers up to the start time in place, without splitting: this runs for every pid on every tick.
-  const fields: number[] = [];
-  for (let at = close + 4; fields.length < START;) {
-    const negative = text.charCodeAt(at) === MINUS;
+  const fields = FIELDS;
+  let count = 0;
+  for (let at = close + 4; count < START;) {
+    const negative = bytes[at] === MINUS;
     if (negative) at += 1;
-    let value = 0;
-    const first = at;
-    for (let c = text.charCodeAt(at); c >= ZERO && c <= NINE; c = text.charCodeAt(++at)) value = value * 10 + (c - ZERO);
-    if (at === first || text.charCodeAt(at) !== SPACE || value > Number.MAX_SAFE_INTEGER) return null; // truncated, not a number, or inexact
-    fields.push(negative ? -value : value);
+    const value = readUint(bytes, at, n);
+    at = uintEnd.at;
+    if (value < 0 || at >= n || bytes[at] !== SPACE) return null; // truncated or not a number
+    fields[count++] = negative ? -value : value;
     at += 1;
   }
-  const num = (i: number): number => fields[i - 1]!;
   return {
     pid,
-    comm: text.slice(open + 1, close),
-    state: text.charAt(close + 2),
-    ppid: num(PPID),
-    utimeTicks: num(UTIME),
-    stimeTicks: num(STIME),
-    cutimeTicks: num(CUTIME),
-    cstimeTicks: num(CSTIME),
-    threads: num(THREADS),
-    startTicks: num(START),
+    comm: commOf(bytes, open + 1, close),
+    state: String.fromCharCode(bytes[close + 2] as number),
+    ppid: fields[PPID - 1]!,
+    utimeTicks: fields[UTIME - 1]!,
+    stimeTicks: fields[STIME - 1]!,
+    cutimeTicks: fields[CUTIME - 1]!,
+    cstimeTicks: fields[CSTIME - 1]!,
+    threads: fields[THREADS - 1]!,
+    startTicks: fields[START - 1]!,
   };
 }
 
-const SPACE = 32, MINUS = 45, ZERO = 48, NINE = 57;
+const OPEN = 0x28, CLOSE = 0x29;
+const byteIndexOf = Uint8Array.prototype.indexOf;
+const byteLastIndexOf = Uint8Array.prototype.lastIndexOf;
+const FIELDS: number[] = new Array<number>(START).fill(0);
+
+// A comm is decoded on every tick for every pid, and rarely changes: keep the last string per slot of its bytes.
+const COMM_SLOTS = 1024;
+const commBytes: (Buffer | undefined)[] = new Array<Buffer | undefined>(COMM_SLOTS).fill(undefined);
+const commText: string[] = new Array<string>(COMM_SLOTS).fill('');
+
+function commOf(bytes: Buffer, from: number, to: number): string {
+  let hash = to - from;
+  let ascii = true;
+  for (let i = from; i < to; i++) {
+    const c = bytes[i] as number;
+    hash = (hash * 31 + c) | 0;
+    if (c >= 0x80) ascii = false;
+  }
+  if (!ascii) return bytes.toString('utf8', from, to);
+  const slot = hash & (COMM_SLOTS - 1);
+  const known = commBytes[slot];
+  if (known !== undefined && known.length === to - from) {
+    let i = 0;
+    while (i < known.length && known[i] === bytes[from + i]) i++;
+    if (i === known.length) return commText[slot] as string;
+  }
+  const text = bytes.toString('latin1', from, to);
+  commBytes[slot] = Buffer.from(bytes.subarray(from, to));
+  commText[slot] = text;
+  return text;
+}

@@ -58,6 +58,15 @@ describe('readNdjson', () => {
     expect(bad[0]!.excerpt).toBe('{"type":"sam');
   });
 
+  it('gives the same events and line numbers whether a line is read from its bytes or by JSON.parse', async () => {
+    const bad: BadLine[] = [];
+    const spaced = JSON.stringify(a, null, 0).replace('"unit":', '"unit": '); // whitespace: JSON.parse reads it
+    const text = line(a) + line(b) + `${spaced}\n` + line(a) + '{"type":1}\n' + line(b);
+    const out = await read(chunks(text), { onBadLine: (x: BadLine) => bad.push(x) });
+    expect(out).toEqual([a, b, a, a, b]);
+    expect(bad.map((x) => [x.line, x.reason])).toEqual([[5, 'not an event']]);
+  });
+
   it('never lets two broken lines join into one event when a chunk is parsed as a block', async () => {
     const bad: BadLine[] = [];
     const two = `${JSON.stringify(b)},${JSON.stringify(b)}`; // one line, two values: keeps the value count equal

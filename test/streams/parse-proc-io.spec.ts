@@ -12,6 +12,13 @@ describe('parseProcIo', () => {
   it('returns null when write_bytes is missing', () => {
     expect(parseProcIo('read_bytes: 1\n')).toBeNull();
   });
+  it('reads only the first `length` bytes of a reused buffer', () => {
+    const buf = Buffer.from(io);
+    const n = buf.write('rchar: 1\nread_bytes: 7\nwrite_bytes: 9\n');
+    expect(parseProcIo(buf, n)).toEqual({ readBytes: 7, writeBytes: 9 });
+    expect(parseProcIo(buf, n - 4)).toBeNull(); // write_bytes cut: no newline, not the old value behind
+    expect(parseProcStatm(Buffer.from('1000 250 30 1 0 100 0\n'), 8)).toBeNull();
+  });
 });
 
 describe('parseProcStatm', () => {

@@ -39,6 +39,16 @@ describe('parseProcStat', () => {
     expect(parseProcStat('hello world')).toBeNull();
   });
 
+  it('reads only the first `length` bytes of a reused buffer, whatever an earlier read left after them', () => {
+    const buf = Buffer.alloc(512, ' ');
+    buf.write(statLine(4321, 'a much longer (comm)', { start: 11 }));
+    const short = statLine(5, 'x', { start: 7 });
+    const n = buf.write(short);
+    expect(parseProcStat(buf, n)).toEqual(parseProcStat(short));
+    expect(parseProcStat(buf, n)?.startTicks).toBe(7);
+    expect(parseProcStat(buf, short.indexOf(' 7 '))).toBeNull(); // cut before the start time
+  });
+
   it("parses this process's own stat", () => {
     const stat = parseProcStat(readFileSync('/proc/self/stat', 'utf8'));
     expect(stat?.pid).toBe(process.pid);
