@@ -2,6 +2,7 @@
 import type { SampleEvent, Stats, UnitDownEvent } from '../events.js';
 import { plotWithGaps } from './plot-with-gaps.js';
 import { formatBytes, formatDuration } from './units.js';
+import { printable } from './printable.js';
 
 export interface RenderInspectOptions {
   unit: string;
@@ -91,7 +92,7 @@ export function renderInspect(events: readonly Row[], opts: RenderInspectOptions
   const rssLabel = (v: number) => pad(formatBytes(v));
   const zone = utc ? ' UTC' : '';
   const out = [
-    `${unit} · last ${formatDuration(windowMs)} · ${clock(start, utc)}–${clock(end, utc)}${zone} · ` +
+    `${printable(unit)} · last ${formatDuration(windowMs)} · ${clock(start, utc)}–${clock(end, utc)}${zone} · ` +
       `${samples.length} samples, ${rows.length - samples.length} down`,
   ];
   const chart = (title: string, pick: (s: SampleEvent) => number | null, min: number, max: number, fmt: (v: number) => string, paint: string) => {

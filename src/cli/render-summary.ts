@@ -2,6 +2,7 @@
 import type { SummaryEvent } from '../events.js';
 import { ANSI, clip, renderColumns, type Column } from './table-layout.js';
 import { formatBytes, formatDuration, formatRate } from './units.js';
+import { printable } from './printable.js';
 
 export interface RenderSummaryOptions {
   /** Terminal columns; no line is longer once UNIT, STATE, CPU mean and RSS fit (about 40). */
@@ -14,7 +15,7 @@ const pct = (v: number | null) => (v === null ? '–' : v.toFixed(1));
 const state = (s: SummaryEvent) => (!s.up ? 'down' : s.stale ? 'stale' : 'up');
 
 const COLUMNS: readonly Column<SummaryEvent>[] = [
-  { title: 'UNIT', width: 8, cell: (s, w) => clip(s.unit, w), want: (rows) => Math.max(4, ...rows.map((s) => s.unit.length)) },
+  { title: 'UNIT', width: 8, cell: (s, w) => clip(printable(s.unit), w), want: (rows) => Math.max(4, ...rows.map((s) => printable(s.unit).length)) },
   { title: 'STATE', width: 5, cell: state, paint: (s) => (!s.up ? ANSI.red : s.stale ? ANSI.yellow : ANSI.green) },
   { title: 'SAMPLES', width: 11, right: true, cell: (s) => `${s.upSamples}/${s.samples}` },
   { title: 'CPU% MEAN', width: 9, right: true, cell: (s) => pct(s.cpuPercent.mean) },

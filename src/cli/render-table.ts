@@ -1,6 +1,7 @@
 /** The `watch` table, in the manner of `top` and `sysg status`: a pure function of per-unit state and a width. */
 import { ANSI, clip, renderColumns, type Column } from './table-layout.js';
 import { formatBytes, formatRate } from './units.js';
+import { printable } from './printable.js';
 
 /** What the table shows of one unit. */
 export interface UnitRow {
@@ -44,7 +45,7 @@ function pidList(pids: readonly number[], width: number): string {
 }
 
 const COLUMNS: readonly Column<UnitRow>[] = [
-  { title: 'UNIT', width: 8, cell: (r, w) => clip(r.unit, w), want: (rows) => Math.max(4, ...rows.map((r) => r.unit.length)) },
+  { title: 'UNIT', width: 8, cell: (r, w) => clip(printable(r.unit), w), want: (rows) => Math.max(4, ...rows.map((r) => printable(r.unit).length)) },
   { title: 'PIDS', width: 11, cell: (r, w) => pidList(r.pids, w) },
   { title: 'STATE', width: 5, cell: (r) => (r.up ? 'up' : 'down'), paint: (r) => (r.up ? ANSI.green : ANSI.red) },
   { title: 'CPU%', width: 6, right: true, cell: (r) => (r.cpuPercent === null ? '–' : r.cpuPercent.toFixed(1)) },
