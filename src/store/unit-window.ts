@@ -1,3 +1,4 @@
+import type { SampleEvent } from '../events.js';
 import {
   CHUNK_ROWS, ChunkPool, DOWN_ROW, IO_READ_BASE, IO_WRITE_BASE, MISSING_ID, NULL_U32, PID, START_TIME, SYSTEM_BASE,
   TS_BASE, USER_BASE, type Slab,
@@ -5,21 +6,16 @@ import {
 
 const U32_LIMIT = 0xffffffff; // exclusive: 0xFFFFFFFF itself is a sentinel
 
+/** The sample fields a row keeps (see docs/events.md#evicted). */
+type KeptFields = 'ts' | 'pid' | 'startTimeMs' | 'cpuPercent' | 'cpuUserSeconds' | 'cpuSystemSeconds' | 'rssBytes' |
+  'ioReadBytes' | 'ioWriteBytes';
+
 /** One row as the window holds it, decoded to plain numbers (`up: false` rows are down markers). */
-export interface Row {
-  ts: number;
+export type Row = Pick<SampleEvent, KeptFields> & {
   up: boolean;
-  pid: number;
-  startTimeMs: number;
-  cpuPercent: number | null;
-  cpuUserSeconds: number;
-  cpuSystemSeconds: number;
-  rssBytes: number;
-  ioReadBytes: number | null;
-  ioWriteBytes: number | null;
   /** Interned id: the `missing` map for up rows, the down reason for down rows. */
   internId: number;
-}
+};
 
 /** A blank row, to decode into or fill before an append. */
 export const emptyRow = (): Row => ({
