@@ -34,6 +34,8 @@ export type { StoreEvent } from './store/window-store.js';
 /* Sinks */
 export { spillover, type SpilloverOptions, type FsyncPolicy } from './sinks/spillover.js';
 export { SEGMENT_PATTERN, segmentName, segmentSeq } from './segment-names.js';
+export { prometheus, type PrometheusOptions, type PrometheusSink, type PrometheusEndpoint } from './sinks/prometheus.js';
+export { parsePrometheusAddress, DEFAULT_PROMETHEUS_PORT, type PrometheusAddress } from './sinks/prometheus-address.js';
 
 /* The whole pipeline */
 export { watchUnits, type WatchUnits, type WatchUnitsOptions } from './watch-units.js';

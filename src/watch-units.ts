@@ -1,6 +1,7 @@
 import { platform } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import {
-  asyncScheduler, connect, isObservable, map, merge, Observable, type SchedulerLike, withLatestFrom,
+  asyncScheduler, connect, isObservable, map, merge, Observable, type SchedulerLike, Subject, type TimestampProvider, withLatestFrom,
 } from 'rxjs';
 import type { MetricEvent } from './events.js';
 import { spillover, type SpilloverOptions } from './sinks/spillover.js';
@@ -34,6 +35,11 @@ export interface WatchUnitsOptions {
   /** Pass samples and other input events through to the output (default true). */
   passThrough?: boolean;
   scheduler?: SchedulerLike;
+  /**
+   * Clock of `sampleSeconds$`, ms. Default `performance` (sub-ms: a tick often takes under 1 ms, below the
+   * scheduler's resolution; only the self-metric uses it, never an event's `ts`).
+   */
+  durationClock?: TimestampProvider;
 }
 
 export interface WatchUnits {
@@ -41,6 +47,8 @@ export interface WatchUnits {
   events$: Observable<MetricEvent>;
   /** The windowed store, to query while `events$` is subscribed (and after). */
   store: WindowedStore;
+  /** Seconds each tick's sampling took, while `events$` is subscribed (for `prometheus({ sampleSeconds$ })`). */
+  sampleSeconds$: Observable<number>;
 }
 
 /**
@@ -59,7 +67,17 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     spill,
     passThrough = true,
     scheduler = asyncScheduler,
+    durationClock = performance,
   } = options;
+  const sampleSeconds = new Subject<number>();
+  const timed = (sampler: Sampler, list: readonly UnitTarget[]) => {
+    const start = durationClock.now();
+    const done = () => sampleSeconds.next((durationClock.now() - start) / 1000);
+    const out = sampler.sample(list);
+    if (Array.isArray(out)) done();
+    else void Promise.resolve(out).then(done, () => undefined); // the rejection itself is reported by sampleTicks
+    return out;
+  };
   const store = windowedStore({ retentionMs, maxMemoryBytes, sweepIntervalMs: intervalMs, scheduler });
   const targets$: Observable<readonly UnitTarget[]> =
     targets === 'all-processes'
@@ -75,7 +93,7 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
         .pipe(
           withLatestFrom(targets$),
           map(([tick, list]) => ({ ...tick, targets: list })),
-          sampleTicks((tick) => sampler.sample(tick.targets), { scheduler }),
+          sampleTicks((tick) => timed(sampler, tick.targets), { scheduler }),
           storeAndSummarize({ store, everyMs: summaryEveryMs, intervalMs, scheduler, passThrough }),
           spill ? connect((all$) => merge(all$, all$.pipe(spillover({ scheduler, ...spill })))) : (all$) => all$,
         )
@@ -86,5 +104,5 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
       };
     },
   );
-  return { events$, store };
+  return { events$, store, sampleSeconds$: sampleSeconds.asObservable() };
 }

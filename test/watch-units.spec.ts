@@ -64,3 +64,18 @@ describe('watchUnits', () => {
     expect(readdirSync(dir)).toEqual(['pst-grouped']);
   });
 });
+
+describe('watchUnits sampleSeconds$', () => {
+  it('reports how long each tick took to sample, once per tick, from the duration clock', () => {
+    let clockMs = 0;
+    const slow: Sampler = { sample: () => { clockMs += 12.5; return []; }, close: () => undefined };
+    testScheduler().run(({ expectObservable }) => {
+      const { events$, sampleSeconds$ } = watchUnits({
+        targets: [{ unit: 'x', pid: 1 }], sampler: slow, intervalMs: 1_000, durationClock: { now: () => clockMs },
+      });
+      const seconds: number[] = [];
+      sampleSeconds$.subscribe((s) => seconds.push(s));
+      expectObservable(events$.pipe(takeUntil(timer(2_500)), toArray(), map(() => seconds))).toBe('2500ms (n|)', { n: [0.0125, 0.0125, 0.0125] });
+    });
+  });
+});

@@ -1,0 +1,70 @@
+import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
+import type { MetricsState, UnitMetrics } from './unit-metrics.js';
+
+/** Exposition formats prom-client writes: the Prometheus text format 0.0.4, or OpenMetrics 1.0.0. */
+export type ExpositionFormat = 'prometheus' | 'openmetrics';
+
+/** Buckets of the sample-duration histogram, seconds: 0.5 ms up to 2.5 s (a 1,000-process tick takes tens of ms). */
+export const SAMPLE_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/** A registry of one format whose metrics read the state when scraped, and the histogram the caller feeds. */
+export interface PrometheusRegistry {
+  registry: Registry<RegistryContentType>;
+  sampleDuration: Histogram;
+}
+
+type Metric = Counter | Gauge;
+type Read = (metric: Metric, u: UnitMetrics, unit: string) => void;
+
+/**
+ * Builds the registry for one exposition format. Values are copied from `state` at scrape time (prom-client's
+ * `collect`), so sampling costs one object update per unit and only a scrape pays for labels and text. We keep one
+ * registry per format because prom-client renames counters (drops `_total`) in place when writing OpenMetrics.
+ */
+export function prometheusRegistry(state: MetricsState, format: ExpositionFormat, spillBytes?: () => Promise<number>): PrometheusRegistry {
+  const registry = new Registry<RegistryContentType>(); // the typings omit the constructor's content type
+  registry.setContentType(format === 'openmetrics' ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE);
+  const registers = [registry];
+  const perUnit = (kind: 'counter' | 'gauge', name: string, help: string, read: Read, labelNames = ['unit']): void => {
+    const collect = function (this: Metric): void {
+      this.reset();
+      for (const [unit, u] of state.units) read(this, u, unit);
+    };
+    if (kind === 'counter') new Counter({ name, help, labelNames, registers, collect });
+    else new Gauge({ name, help, labelNames, registers, collect });
+  };
+  const set = (m: Metric, labels: Record<string, string>, value: number) => (m instanceof Gauge ? m.set(labels, value) : m.inc(labels, value));
+
+  perUnit('counter', 'procstream_unit_cpu_seconds_total', "CPU time of the unit's processes by mode; never decreases, also across restarts.", (m, u, unit) => {
+    set(m, { unit, mode: 'user' }, u.cpuUserSeconds);
+    set(m, { unit, mode: 'system' }, u.cpuSystemSeconds);
+  }, ['unit', 'mode']);
+  perUnit('gauge', 'procstream_unit_resident_memory_bytes', "Resident set size of the unit's processes; absent while the unit is down.", (m, u, unit) => {
+    if (u.rssBytes !== null) set(m, { unit }, u.rssBytes);
+  });
+  perUnit('counter', 'procstream_unit_disk_read_bytes_total', "Bytes the unit's processes read from storage.", (m, u, unit) => set(m, { unit }, u.diskReadBytes));
+  perUnit('counter', 'procstream_unit_disk_write_bytes_total', "Bytes the unit's processes wrote to storage.", (m, u, unit) => set(m, { unit }, u.diskWriteBytes));
+  perUnit('gauge', 'procstream_unit_up', '1 when the unit had a live process at the newest tick, else 0.', (m, u, unit) => set(m, { unit }, u.up ? 1 : 0));
+  perUnit('counter', 'procstream_unit_restarts_total', 'Times the process identity behind the unit changed.', (m, u, unit) => set(m, { unit }, u.restarts));
+  perUnit('gauge', 'procstream_unit_processes', "Live processes counted for the unit.", (m, u, unit) => set(m, { unit }, u.processes));
+  perUnit('gauge', 'procstream_unit_threads', "Threads across the unit's processes.", (m, u, unit) => set(m, { unit }, u.threads));
+
+  const sampleDuration = new Histogram({
+    name: 'procstream_sample_duration_seconds', help: 'Time the sampler took for one tick, all units.', buckets: SAMPLE_DURATION_BUCKETS, registers,
+  });
+  const { self } = state;
+  new Counter({ name: 'procstream_ticks_skipped_total', help: 'Ticks skipped because a sample was still running or the event loop was blocked.', registers,
+    collect() { this.reset(); this.inc(self.ticksSkipped); } });
+  const byLabel = (name: string, help: string, label: string, counts: Map<string, number>): void => {
+    new Counter({ name, help, labelNames: [label], registers, collect() {
+      this.reset();
+      for (const [value, n] of counts) this.inc({ [label]: value }, n);
+    } });
+  };
+  byLabel('procstream_events_dropped_total', 'Events discarded rather than processed, by the part that dropped them.', 'source', self.dropped);
+  byLabel('procstream_spill_errors_total', 'Spillover write errors, by errno code.', 'code', self.spillErrors);
+  if (spillBytes) {
+    new Gauge({ name: 'procstream_spill_bytes', help: 'Bytes of spill segments on disk.', registers, async collect() { this.set(await spillBytes()); } });
+  }
+  return { registry, sampleDuration };
+}

@@ -1,0 +1,17 @@
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { segmentSeq } from '../segment-names.js';
+
+/** Bytes of spill segments in `dir` (our names, regular files only); 0 when the directory does not exist yet. */
+export async function spillBytes(dir: string): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  const sizes = await Promise.all(
+    names.filter((n) => segmentSeq(n) !== undefined).map((n) => lstat(join(dir, n)).then((s) => (s.isFile() ? s.size : 0), () => 0)),
+  );
+  return sizes.reduce((a, b) => a + b, 0);
+}
