@@ -16,6 +16,8 @@ export interface ProcFiles {
   read(pid: number, name: string, keep?: boolean): string | { code: string };
   /** Closes the kept fds of a pid that is gone. */
   forget(pid: number): void;
+  /** Closes the kept fds of every pid `isLive` rejects: processes that exited since, which nothing reads again. */
+  retain(isLive: (pid: number) => boolean): void;
   openFds(): number;
   close(): void;
 }
@@ -66,6 +68,7 @@ export function procFiles({ procRoot, fdBudget, fs = nodeFs }: ProcFilesOptions)
       }
     },
     forget(pid) { for (const name of [...(fds.get(pid)?.keys() ?? [])]) drop(pid, name); },
+    retain(isLive) { for (const [pid, files] of [...fds]) if (!isLive(pid)) for (const name of [...files.keys()]) drop(pid, name); },
     openFds: () => open,
     close() { for (const [pid, files] of [...fds]) for (const name of [...files.keys()]) drop(pid, name); },
   };

@@ -163,6 +163,8 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       const changes = syncUnits(units, targets, now, () => ({ restarts: 0, total: { user: 0, sys: 0, read: 0, write: 0 } }));
       const out: MetricEvent[] = changes.filter((e) => e.type === 'unit-added');
       for (const target of targets) out.push(...sampleUnit(target, units.get(target.unit)!, now, getTable));
+      const listed = table as ProcTable | undefined; // exited processes leave the listing but kept their fds
+      if (listed) files.retain((pid) => listed.stats.has(pid));
       return [...out, ...changes.filter((e) => e.type !== 'unit-added')];
     },
     openFds: () => files.openFds(),
