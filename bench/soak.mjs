@@ -133,6 +133,8 @@ async function scrape() {
   }
 }
 let lagSeen = 0;
+let cpuBefore = process.cpuUsage();
+let wallBefore = performance.now();
 let inFlight = Promise.resolve();
 const recorder = setInterval(() => { inFlight = record(); }, 1000);
 async function record() {
@@ -141,12 +143,17 @@ async function record() {
   const t = (Date.now() - t0) / 1000;
   const recent = Array.from(lagMs.subarray(lagSeen, Math.min(c.ticks, MAX_TICKS)));
   lagSeen = Math.min(c.ticks, MAX_TICKS);
-  const row = { t, heapMB: heapUsed / 2 ** 20, rssMB: rss / 2 ** 20, fds, lagMaxMs: recent.length ? Math.max(...recent) : NaN, alive: fixtureCounts.alive };
+  const cpu = process.cpuUsage(cpuBefore);
+  const wall = performance.now();
+  const cpuPct = (100 * (cpu.user + cpu.system)) / 1000 / (wall - wallBefore);
+  cpuBefore = process.cpuUsage();
+  wallBefore = wall;
+  const row = { t, cpuPct, heapMB: heapUsed / 2 ** 20, rssMB: rss / 2 ** 20, fds, lagMaxMs: recent.length ? Math.max(...recent) : NaN, alive: fixtureCounts.alive };
   series.push(row);
   Object.assign(row, await scrape());
   row.processes = c.lastTickProcesses;
   if (series.length % 30 === 0) {
-    log(`${t.toFixed(0)} s: heap ${row.heapMB.toFixed(1)} MB, rss ${row.rssMB.toFixed(1)} MB, fds ${fds}, ticks ${c.ticks}, ` +
+    log(`${t.toFixed(0)} s: heap ${row.heapMB.toFixed(1)} MB, rss ${row.rssMB.toFixed(1)} MB, fds ${fds}, cpu ${row.cpuPct.toFixed(0)} %, ticks ${c.ticks}, ` +
       `samples ${c.samples}, evicted ${c.evicted}, processes ${c.lastTickProcesses}, load ${loadavg()[0].toFixed(2)}`);
   }
 }
@@ -219,6 +226,7 @@ const summary = {
   tickLag: { ticks: c.ticks, missedDeadlines: c.missedDeadlines, t0SlackMs: t0Slack, p50Ms: quantile(lagAfter, 0.5), p99Ms: lagP99, maxMs: Math.max(...lagAfter), allTicksP99Ms: quantile(allLags, 0.99) },
   sampleSeconds: { p50: quantile(secs, 0.5), p99: quantile(secs, 0.99), max: Math.max(...secs) },
   counts: { ...c, problems: Object.fromEntries(problems), spillFiles, spillBytes, spillOtherLines, stopWaitMs: Date.now() - stopStart },
+  cpuPercentOfOneCore: { median: median(series.map((r) => r.cpuPct)), note: 'this process, user + system, per second' },
   processesMeasured: { median: median(series.map((r) => r.processes)), max: Math.max(...series.map((r) => r.processes)) },
   fixture: { ...fixtureCounts, aliveMedian: median(series.map((r) => r.alive)), aliveMin: Math.min(...series.slice(5).map((r) => r.alive)), aliveMax: Math.max(...series.map((r) => r.alive)) },
   scrapeMs: { p50: quantile(series.map((r) => r.scrapeMs).filter(Number.isFinite), 0.5), max: Math.max(...series.map((r) => r.scrapeMs).filter(Number.isFinite)), unitsUpLinesLast: series.at(-1)?.upLines },
