@@ -68,21 +68,19 @@ const { events$, store, sampleSeconds$ } = watchUnits({
 });
 const exporter = prometheus({ port: 0, sampleSeconds$, spillDir });
 
-const c = { lastTickProcesses: 0, tickProcesses: 0, samples: 0, downs: 0, evicted: 0, evictedBytes: 0, summaries: 0, restarts: 0, other: 0, ticks: 0, missedDeadlines: 0 };
+const c = { lastTickProcesses: 0, tickProcesses: 0, samples: 0, downs: 0, evicted: 0, evictedBytes: 0, summaries: 0, restarts: 0, other: 0, ticks: 0 };
 const problems = new Map(); // "dropped spill queue-full" → count
 const note = (key, n) => problems.set(key, (problems.get(key) ?? 0) + n);
 // Preallocated, so that the recording itself does not grow the heap it measures.
 const MAX_TICKS = Math.ceil(RUN_MS / INTERVAL_MS) + 1000;
-const lagAt = new Float64Array(MAX_TICKS); // ms since t0
-const lagMs = new Float64Array(MAX_TICKS);
+const tickAt = new Float64Array(MAX_TICKS); // ts of each tick, ms since tStart
 let lastTickTs;
-let prevIndex = -1;
 const sampleSecs = new Float64Array(MAX_TICKS);
 let nSampleSecs = 0;
 sampleSeconds$.subscribe((s) => { if (nSampleSecs < MAX_TICKS) sampleSecs[nSampleSecs++] = s; });
 
 const cpuAtStart = process.cpuUsage();
-const t0 = Date.now(); // ≤ the ticker's start (its scheduler.now() runs inside subscribe): lags err high by t0Slack
+const tStart = Date.now();
 const subscription = events$.pipe(exporter).subscribe({
   next(e) {
     switch (e.type) {
@@ -96,28 +94,23 @@ const subscription = events$.pipe(exporter).subscribe({
       default: c.other++; return;
     }
     if (e.ts !== lastTickTs) {
-      // A new tick (one sampler call stamps all its rows alike): its lag is how late it came after the first
-      // deadline t0 + k × 100 ms not yet served, so deadlines skipped while the loop was busy count in full.
+      // A new tick: one sampler call stamps all its rows alike. Lags are worked out at the end (tickLags).
       lastTickTs = e.ts;
       c.lastTickProcesses = c.tickProcesses;
       c.tickProcesses = 0;
-      const due = prevIndex + 1;
-      const lag = e.ts - (t0 + due * INTERVAL_MS);
-      prevIndex = Math.max(due, Math.floor((e.ts - t0) / INTERVAL_MS));
-      c.missedDeadlines += prevIndex - due;
-      if (c.ticks < MAX_TICKS) { lagAt[c.ticks] = e.ts - t0; lagMs[c.ticks] = lag; }
+      if (c.ticks < MAX_TICKS) tickAt[c.ticks] = e.ts - tStart;
       c.ticks++;
     }
     if (e.type === 'sample') c.tickProcesses += e.processes;
   },
   error(error) { log(`pipeline failed: ${error.stack ?? error}`); cleanup(); process.exit(2); },
 });
-const t0Slack = Date.now() - t0;
+const subscribeMs = Date.now() - tStart;
 const endpoint = await exporter.listening();
 log(`${UNITS} units × ${COPIES} sleep copies, ${INTERVAL_MS} ms ticks, ${MINUTES} min, /metrics at ${endpoint.url}, work dir ${work}`);
 
 // --- once a second: memory, fds, a scrape ---
-const series = []; // { t, heapMB, rssMB, fds, lagMaxMs, alive, scrapeMs, upLines }
+const series = []; // { t, cpuPct, heapMB, rssMB, fds, alive, scrapeMs, upLines, processes }; lagMaxMs at the end
 const scrapes = { ok: 0, failed: 0, lastError: undefined, unitsUp: [] };
 async function scrape() {
   const start = performance.now();
@@ -133,7 +126,6 @@ async function scrape() {
     return { scrapeMs: NaN, upLines: NaN };
   }
 }
-let lagSeen = 0;
 let cpuBefore = process.cpuUsage();
 let wallBefore = performance.now();
 let inFlight = Promise.resolve();
@@ -141,15 +133,13 @@ const recorder = setInterval(() => { inFlight = record(); }, 1000);
 async function record() {
   const { heapUsed, rss } = process.memoryUsage();
   const fds = readdirSync('/proc/self/fd').length - 1; // less the fd of the listing itself
-  const t = (Date.now() - t0) / 1000;
-  const recent = Array.from(lagMs.subarray(lagSeen, Math.min(c.ticks, MAX_TICKS)));
-  lagSeen = Math.min(c.ticks, MAX_TICKS);
+  const t = (Date.now() - tStart) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const wall = performance.now();
   const cpuPct = (100 * (cpu.user + cpu.system)) / 1000 / (wall - wallBefore);
   cpuBefore = process.cpuUsage();
   wallBefore = wall;
-  const row = { t, cpuPct, heapMB: heapUsed / 2 ** 20, rssMB: rss / 2 ** 20, fds, lagMaxMs: recent.length ? Math.max(...recent) : NaN, alive: fixtureCounts.alive };
+  const row = { t, cpuPct, heapMB: heapUsed / 2 ** 20, rssMB: rss / 2 ** 20, fds, alive: fixtureCounts.alive };
   series.push(row);
   Object.assign(row, await scrape());
   row.processes = c.lastTickProcesses;
@@ -203,8 +193,36 @@ const flat = (key, { floors = false } = {}) => {
   return { q2: +q2.toFixed(2), q4: +q4.toFixed(2), changePct: +changePct.toFixed(2), pass: Math.abs(changePct) <= LIMITS.flatPct };
 };
 const nLags = Math.min(c.ticks, MAX_TICKS);
-const allLags = Array.from(lagMs.subarray(0, nLags));
-const lagAfter = allLags.filter((_, k) => lagAt[k] >= WARMUP * RUN_MS);
+/**
+ * Lag of each tick: its ts − the first deadline t0 + k × 100 ms not yet served, so deadlines skipped while the loop
+ * was busy count in full. `t0` (ms after tStart) is the ticker's start, read inside subscribe at an instant we cannot
+ * see: somewhere in [0, subscribeMs].
+ */
+function tickLags(t0) {
+  const lags = new Float64Array(nLags);
+  let prev = -1;
+  let missed = 0;
+  for (let k = 0; k < nLags; k++) {
+    const due = prev + 1;
+    lags[k] = tickAt[k] - (t0 + due * INTERVAL_MS);
+    prev = Math.max(due, Math.floor((tickAt[k] - t0) / INTERVAL_MS));
+    missed += prev - due;
+  }
+  return { lags, missed };
+}
+// No tick comes before its deadline, so the true start is among the offsets that leave every lag ≥ 0; the latest
+// of them gives the smallest lags, too small by at most the least lag of any tick (a tick is rarely exactly on time).
+let t0 = 0;
+for (let s = 0; s <= subscribeMs; s++) if (tickLags(s).lags.every((l) => l >= 0)) t0 = s;
+const { lags: tickLag, missed: missedDeadlines } = tickLags(t0);
+const allLags = Array.from(tickLag);
+const lagAfter = allLags.filter((_, k) => tickAt[k] >= WARMUP * RUN_MS);
+let tick = 0;
+for (const row of series) { // the graph's lag: the largest of the ticks up to each 1 Hz row
+  let max = NaN;
+  for (; tick < nLags && tickAt[tick] <= row.t * 1000; tick++) max = Number.isNaN(max) ? allLags[tick] : Math.max(max, allLags[tick]);
+  row.lagMaxMs = max;
+}
 const secs = Array.from(sampleSecs.subarray(0, nSampleSecs));
 const spillDropped = [...problems].filter(([k]) => k.startsWith('dropped spill')).reduce((s, [, n]) => s + n, 0);
 const rowsIn = c.samples + c.downs;
@@ -232,7 +250,7 @@ const summary = {
   criteria,
   rss,
   heapMedianOfAllSamples: heapMedian,
-  tickLag: { ticks: c.ticks, missedDeadlines: c.missedDeadlines, t0SlackMs: t0Slack, p50Ms: quantile(lagAfter, 0.5), p99Ms: lagP99, maxMs: Math.max(...lagAfter), allTicksP99Ms: quantile(allLags, 0.99) },
+  tickLag: { ticks: c.ticks, missedDeadlines, subscribeMs, t0AfterSubscribeCallMs: t0, p50Ms: quantile(lagAfter, 0.5), p99Ms: lagP99, maxMs: Math.max(...lagAfter), allTicksP99Ms: quantile(allLags, 0.99) },
   sampleSeconds: { p50: quantile(secs, 0.5), p99: quantile(secs, 0.99), max: Math.max(...secs) },
   counts: { ...c, problems: Object.fromEntries(problems), spillFiles, spillBytes, spillOtherLines, stopWaitMs: Date.now() - stopStart },
   cpu: { percentOfOneCoreMedian: median(series.map((r) => r.cpuPct)), msPerTick: +((cpuRun.user + cpuRun.system) / 1000 / c.ticks).toFixed(1),
