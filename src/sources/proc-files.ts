@@ -23,6 +23,8 @@ export interface ProcFiles {
   bytes(): Buffer;
   /** Closes the kept fds of a pid that is gone. */
   forget(pid: number): void;
+  /** Closes the kept fds of every pid `isLive` rejects: processes that exited since, which nothing reads again. */
+  retain(isLive: (pid: number) => boolean): void;
   openFds(): number;
   close(): void;
 }
@@ -83,6 +85,7 @@ export function procFiles({ procRoot, fdBudget, fs = nodeFs }: ProcFilesOptions)
     },
     bytes: () => buf,
     forget(pid) { for (let slot = 0; slot < names.length; slot++) drop(pid * SLOTS + slot); },
+    retain(isLive) { for (const key of [...fds.keys()]) if (!isLive(Math.floor(key / SLOTS))) drop(key); },
     openFds: () => fds.size,
     close() { for (const key of [...fds.keys()]) drop(key); },
   };

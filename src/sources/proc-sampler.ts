@@ -162,6 +162,8 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       const out: MetricEvent[] = changes.filter((e) => e.type === 'unit-added');
       for (const target of targets) sampleUnit(target, units.get(target.unit)!, now, getTable, out);
       for (const e of changes) if (e.type !== 'unit-added') out.push(e);
+      const listed = table as ProcTable | undefined; // exited processes leave the listing but kept their fds
+      if (listed) files.retain((pid) => listed.stats.has(pid));
       return out;
     },
     openFds: () => files.openFds(),

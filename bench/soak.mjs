@@ -1,0 +1,286 @@
+// Soak (issue 7 item 1): the whole pipeline at 10 Hz over 2,000 sleep processes that keep starting and dying, with
+// spillover and the Prometheus exporter on, for a set time; records heap, RSS, open fds and tick lag every second and
+// checks that they stay flat and that no row is lost. Run with `npm run soak` (builds first) or
+// `node bench/soak.mjs [--minutes 10] [--units 200] [--copies 10] [--retention-s 10] [--keep]`; SOAK_MINUTES also
+// sets the duration. Prints a JSON summary on stdout, progress on stderr, writes bench/out/soak-<date>.svg and
+// a copy to docs/soak.svg (not with --no-docs), and exits 1 when a criterion fails. See BENCHMARKS.md.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Subject } from 'rxjs';
+import { prometheus, replay, watchUnits } from '../dist/index.js';
+import { soakSvg } from './_soak-svg.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({ options: {
+  minutes: { type: 'string', default: process.env.SOAK_MINUTES ?? '10' },
+  units: { type: 'string', default: '200' },
+  copies: { type: 'string', default: '10' },
+  'retention-s': { type: 'string', default: '10' },
+  keep: { type: 'boolean', default: false },
+  'no-docs': { type: 'boolean', default: false },
+} });
+const MINUTES = Number(args.minutes);
+const UNITS = Number(args.units);
+const COPIES = Number(args.copies);
+const RETENTION_MS = Number(args['retention-s']) * 1000;
+const INTERVAL_MS = 100;
+const RUN_MS = MINUTES * 60_000;
+const WARMUP = 0.2; // share of the run left out of every criterion
+const LIMITS = { flatPct: 5, lagP99Ms: 50 };
+const log = (msg) => process.stderr.write(`soak: ${msg}\n`);
+
+// --- fixture: symlinks to sleep named <prefix>-<i>, one comm unit each, kept alive by _soak-fixture.mjs ---
+const work = mkdtempSync(join(tmpdir(), 'procstream-soak-'));
+const binDir = join(work, 'bin');
+const spillDir = join(work, 'spill');
+mkdirSync(binDir);
+const prefix = `sk${process.pid.toString(36).slice(-4)}`; // comm ≤ 15 bytes, and distinct from a parallel soak's
+const sleepBin = ['/usr/bin/sleep', '/bin/sleep'].find((p) => { try { return statSync(p).isFile(); } catch { return false; } });
+for (let u = 0; u < UNITS; u++) symlinkSync(sleepBin, join(binDir, `${prefix}-${u}`));
+const unitsFile = join(work, 'units.json');
+writeFileSync(unitsFile, JSON.stringify({ units: Array.from({ length: UNITS }, (_, u) => ({ unit: `u${String(u).padStart(3, '0')}`, comm: `${prefix}-${u}` })) }));
+
+const fixture = spawn(process.execPath, [join(here, '_soak-fixture.mjs'), binDir, prefix, String(UNITS), String(COPIES)], {
+  detached: true, stdio: ['pipe', 'pipe', 'inherit'],
+});
+let fixtureCounts = { alive: 0, started: 0, exited: 0, spawnErrors: 0, generations: 0 };
+createInterface({ input: fixture.stdout }).on('line', (line) => { try { fixtureCounts = JSON.parse(line); } catch { /* partial line at exit */ } });
+let cleaned = false;
+const cleanup = () => {
+  if (cleaned) return;
+  cleaned = true;
+  try { process.kill(-fixture.pid, 'SIGKILL'); } catch { /* already gone */ }
+  if (!args.keep) rmSync(work, { recursive: true, force: true });
+};
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { cleanup(); process.exit(130); });
+
+// --- the pipeline under test ---
+const spillBytesOnDisk = () => readdirSync(spillDir).reduce((sum, name) => sum + statSync(join(spillDir, name)).size, 0);
+const stop$ = new Subject(); // stopping ends the ticks, so the pipeline completes: summaries out, spill flushed
+const { events$, store, sampleSeconds$ } = watchUnits({
+  until: stop$,
+  targets: { unitsFile }, intervalMs: INTERVAL_MS, retentionMs: RETENTION_MS, summaryEveryMs: 10_000,
+  // big enough that no segment is ever deleted: about 2.3× the ~430 bytes an evicted line takes
+  spill: { dir: spillDir, events: 'evicted', segmentBytes: 4 << 20, maxBytes: Math.max(64 << 20, UNITS * (1000 / INTERVAL_MS) * (RUN_MS / 1000) * 1000) },
+});
+const exporter = prometheus({ port: 0, sampleSeconds$, spillDir });
+
+const c = { lastTickProcesses: 0, tickProcesses: 0, samples: 0, downs: 0, evicted: 0, evictedBytes: 0, summaries: 0, restarts: 0, other: 0, ticks: 0 };
+const problems = new Map(); // "dropped spill queue-full" → count
+const note = (key, n) => problems.set(key, (problems.get(key) ?? 0) + n);
+// Preallocated, so that the recording itself does not grow the heap it measures.
+const MAX_TICKS = Math.ceil(RUN_MS / INTERVAL_MS) + 1000;
+const tickAt = new Float64Array(MAX_TICKS); // ts of each tick, ms since tStart
+let lastTickTs;
+const sampleSecs = new Float64Array(MAX_TICKS);
+let nSampleSecs = 0;
+sampleSeconds$.subscribe((s) => { if (nSampleSecs < MAX_TICKS) sampleSecs[nSampleSecs++] = s; });
+
+const cpuAtStart = process.cpuUsage();
+const tStart = Date.now();
+let completed;
+const finished = new Promise((resolve) => { completed = resolve; });
+events$.pipe(exporter).subscribe({
+  complete() { completed(); },
+  next(e) {
+    switch (e.type) {
+      case 'sample': c.samples++; break;
+      case 'unit-down': c.downs++; break;
+      case 'evicted': c.evicted++; c.evictedBytes += Buffer.byteLength(JSON.stringify(e)) + 1; return;
+      case 'summary': c.summaries++; return;
+      case 'unit-restarted': c.restarts++; return;
+      case 'dropped': note(`dropped ${e.source} ${e.reason}`, e.count); return;
+      case 'error': note(`error ${e.source} ${e.code}`, 1); return;
+      default: c.other++; return;
+    }
+    if (e.ts !== lastTickTs) {
+      // A new tick: one sampler call stamps all its rows alike. Lags are worked out at the end (tickLags).
+      lastTickTs = e.ts;
+      c.lastTickProcesses = c.tickProcesses;
+      c.tickProcesses = 0;
+      if (c.ticks < MAX_TICKS) tickAt[c.ticks] = e.ts - tStart;
+      c.ticks++;
+    }
+    if (e.type === 'sample') c.tickProcesses += e.processes;
+  },
+  error(error) { log(`pipeline failed: ${error.stack ?? error}`); cleanup(); process.exit(2); },
+});
+const subscribeMs = Date.now() - tStart;
+const endpoint = await exporter.listening();
+log(`${UNITS} units × ${COPIES} sleep copies, ${INTERVAL_MS} ms ticks, ${MINUTES} min, /metrics at ${endpoint.url}, work dir ${work}`);
+
+// --- once a second: memory, fds, a scrape ---
+const series = []; // { t, cpuPct, heapMB, rssMB, fds, alive, scrapeMs, upLines, processes }; lagMaxMs at the end
+const scrapes = { ok: 0, failed: 0, lastError: undefined, unitsUp: [] };
+async function scrape() {
+  const start = performance.now();
+  try {
+    const res = await fetch(endpoint.url);
+    const body = await res.text();
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    scrapes.ok++;
+    return { scrapeMs: performance.now() - start, upLines: body.split('\n').filter((l) => l.startsWith('procstream_unit_up{')).length };
+  } catch (error) {
+    scrapes.failed++;
+    scrapes.lastError = String(error.message ?? error);
+    return { scrapeMs: NaN, upLines: NaN };
+  }
+}
+let cpuBefore = process.cpuUsage();
+let wallBefore = performance.now();
+let inFlight = Promise.resolve();
+const recorder = setInterval(() => { inFlight = record(); }, 1000);
+async function record() {
+  const { heapUsed, rss } = process.memoryUsage();
+  const fds = readdirSync('/proc/self/fd').length - 1; // less the fd of the listing itself
+  const t = (Date.now() - tStart) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const wall = performance.now();
+  const cpuPct = (100 * (cpu.user + cpu.system)) / 1000 / (wall - wallBefore);
+  cpuBefore = process.cpuUsage();
+  wallBefore = wall;
+  const row = { t, cpuPct, heapMB: heapUsed / 2 ** 20, rssMB: rss / 2 ** 20, fds, alive: fixtureCounts.alive };
+  series.push(row);
+  Object.assign(row, await scrape());
+  row.processes = c.lastTickProcesses;
+  if (series.length % 30 === 0) {
+    log(`${t.toFixed(0)} s: heap ${row.heapMB.toFixed(1)} MB, rss ${row.rssMB.toFixed(1)} MB, fds ${fds}, cpu ${row.cpuPct.toFixed(0)} %, ticks ${c.ticks}, ` +
+      `samples ${c.samples}, evicted ${c.evicted}, processes ${c.lastTickProcesses}, load ${loadavg()[0].toFixed(2)}`);
+  }
+}
+
+await new Promise((r) => setTimeout(r, RUN_MS));
+clearInterval(recorder);
+const cpuRun = process.cpuUsage(cpuAtStart);
+await inFlight; // a scrape still running when the server closes would fail for nothing
+
+// --- stop gracefully: the ticks end, the spill writes what it has queued and completes, then the stream completes ---
+const stopStart = Date.now();
+stop$.next();
+await finished;
+const rowsInStore = store.units().reduce((sum, u) => sum + store.window(u).length, 0);
+try { process.kill(-fixture.pid, 'SIGKILL'); } catch { /* gone */ }
+
+let spilledLines = 0;
+let spillOtherLines = 0;
+await new Promise((resolve, reject) => replay(spillDir, { unwrap: false }).subscribe({
+  next(e) { if (e.type === 'evicted') spilledLines++; else { spillOtherLines++; note(`replay ${e.type} ${e.reason ?? ''}`, e.count ?? 1); } },
+  error: reject, complete: resolve,
+}));
+const spillFiles = readdirSync(spillDir).length;
+const spillBytes = spillBytesOnDisk();
+
+// --- criteria ---
+const median = (xs) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
+const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : NaN; };
+const runS = RUN_MS / 1000;
+// Change of the median of `key` from the second quarter to the last; `floors` first takes the lowest value of each
+// 10 s window (the heap just after a collection), since the median of a GC sawtooth moves with GC timing.
+const flat = (key, { floors = false } = {}) => {
+  const rows = floors
+    ? series.flatMap((r, i) => (i % 10 === 0 && i + 10 <= series.length ? [{ t: r.t, [key]: Math.min(...series.slice(i, i + 10).map((x) => x[key])) }] : []))
+    : series;
+  const of = (a, b) => median(rows.filter((r) => r.t >= a * runS && r.t < b * runS).map((r) => r[key]));
+  const q2 = of(0.25, 0.5);
+  const q4 = of(0.75, 1.01);
+  const changePct = (100 * (q4 - q2)) / q2;
+  return { q2: +q2.toFixed(2), q4: +q4.toFixed(2), changePct: +changePct.toFixed(2), pass: Math.abs(changePct) <= LIMITS.flatPct };
+};
+const nLags = Math.min(c.ticks, MAX_TICKS);
+/**
+ * Lag of each tick: its ts − the first deadline t0 + k × 100 ms not yet served, so deadlines skipped while the loop
+ * was busy count in full. `t0` (ms after tStart) is the ticker's start, read inside subscribe at an instant we cannot
+ * see: somewhere in [0, subscribeMs].
+ */
+function tickLags(t0) {
+  const lags = new Float64Array(nLags);
+  let prev = -1;
+  let missed = 0;
+  for (let k = 0; k < nLags; k++) {
+    const due = prev + 1;
+    lags[k] = tickAt[k] - (t0 + due * INTERVAL_MS);
+    prev = Math.max(due, Math.floor((tickAt[k] - t0) / INTERVAL_MS));
+    missed += prev - due;
+  }
+  return { lags, missed };
+}
+// No tick comes before its deadline, so the true start is among the offsets that leave every lag ≥ 0; the latest
+// of them gives the smallest lags, too small by at most the least lag of any tick (a tick is rarely exactly on time).
+let t0 = 0;
+for (let s = 0; s <= subscribeMs; s++) if (tickLags(s).lags.every((l) => l >= 0)) t0 = s;
+const { lags: tickLag, missed: missedDeadlines } = tickLags(t0);
+const allLags = Array.from(tickLag);
+const lagAfter = allLags.filter((_, k) => tickAt[k] >= WARMUP * RUN_MS);
+let tick = 0;
+for (const row of series) { // the graph's lag: the largest of the ticks up to each 1 Hz row
+  let max = NaN;
+  for (; tick < nLags && tickAt[tick] <= row.t * 1000; tick++) max = Number.isNaN(max) ? allLags[tick] : Math.max(max, allLags[tick]);
+  row.lagMaxMs = max;
+}
+const secs = Array.from(sampleSecs.subarray(0, nSampleSecs));
+const spillDropped = [...problems].filter(([k]) => k.startsWith('dropped spill')).reduce((s, [, n]) => s + n, 0);
+const rowsIn = c.samples + c.downs;
+const heap = flat('heapMB', { floors: true });
+const heapMedian = flat('heapMB');
+const fds = flat('fds');
+const rss = flat('rssMB');
+const lagP99 = quantile(lagAfter, 0.99);
+const criteria = {
+  heapFlat: { ...heap, limitPct: LIMITS.flatPct, definition: 'heapUsed floors (lowest of each 10 s at 1 Hz): median over 75–100 % of the run vs over 25–50 %, |change| ≤ 5 %' },
+  fdsFlat: { ...fds, limitPct: LIMITS.flatPct, definition: 'median count of /proc/self/fd (1 Hz) over 75–100 % of the run vs 25–50 %, |change| ≤ 5 %' },
+  tickLagP99: { valueMs: lagP99, limitMs: LIMITS.lagP99Ms, pass: lagP99 < LIMITS.lagP99Ms,
+    definition: 'per tick, sample ts − the first deadline t0 + k × 100 ms not yet served; p99 over ticks after warm-up' },
+  noRowLost: { rowsIn, rowsInStore, evicted: c.evicted, pass: rowsIn === rowsInStore + c.evicted,
+    definition: 'sample + unit-down events emitted = rows in the store at the end + evicted events emitted' },
+  noEvictionLost: { evicted: c.evicted, spilledLines, spillDropped, unaccounted: c.evicted - spilledLines - spillDropped, pass: c.evicted === spilledLines + spillDropped,
+    definition: 'evicted events emitted = evicted lines replayed from the spill directory + counts of spill dropped events' },
+  scrapes: { ok: scrapes.ok, failed: scrapes.failed, lastError: scrapes.lastError, pass: scrapes.failed === 0 && scrapes.ok > 0 },
+};
+const failed = Object.entries(criteria).filter(([, v]) => !v.pass).map(([k]) => k);
+const summary = {
+  pass: failed.length === 0, failed,
+  config: { minutes: MINUTES, units: UNITS, copies: COPIES, intervalMs: INTERVAL_MS, retentionMs: RETENTION_MS, warmupShare: WARMUP },
+  machine: { nproc: availableParallelism(), cpu: /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1], node: process.version, loadavgAtEnd: loadavg().map((l) => +l.toFixed(2)) },
+  criteria,
+  rss,
+  heapMedianOfAllSamples: heapMedian,
+  tickLag: { ticks: c.ticks, missedDeadlines, subscribeMs, t0AfterSubscribeCallMs: t0, p50Ms: quantile(lagAfter, 0.5), p99Ms: lagP99, maxMs: Math.max(...lagAfter), allTicksP99Ms: quantile(allLags, 0.99) },
+  sampleSeconds: { p50: quantile(secs, 0.5), p99: quantile(secs, 0.99), max: Math.max(...secs) },
+  counts: { ...c, problems: Object.fromEntries(problems), spillFiles, spillBytes, spillOtherLines, stopWaitMs: Date.now() - stopStart },
+  cpu: { percentOfOneCoreMedian: median(series.map((r) => r.cpuPct)), msPerTick: +((cpuRun.user + cpuRun.system) / 1000 / c.ticks).toFixed(1),
+    note: 'this process (sampling, store, spill, exporter, scrapes, recording), user + system' },
+  processesMeasured: { median: median(series.map((r) => r.processes)), max: Math.max(...series.map((r) => r.processes)) },
+  fixture: { ...fixtureCounts, aliveMedian: median(series.map((r) => r.alive)), aliveMin: Math.min(...series.slice(5).map((r) => r.alive)), aliveMax: Math.max(...series.map((r) => r.alive)) },
+  scrapeMs: { p50: quantile(series.map((r) => r.scrapeMs).filter(Number.isFinite), 0.5), max: Math.max(...series.map((r) => r.scrapeMs).filter(Number.isFinite)), unitsUpLinesLast: series.at(-1)?.upLines },
+};
+
+// --- graph ---
+const date = new Date().toISOString().slice(0, 16).replace(':', '');
+const svg = soakSvg({
+  title: `procstream soak: ${UNITS} units × ${COPIES} churning processes, 10 Hz, spill + /metrics, ${MINUTES} min`,
+  subtitle: `${new Date().toISOString().slice(0, 16)}Z, nproc ${summary.machine.nproc}, ${summary.machine.cpu}, node ${process.version}, load ${summary.machine.loadavgAtEnd[0]}; ${summary.pass ? 'PASS' : `FAIL: ${failed.join(', ')}`}`,
+  t: series.map((r) => r.t), warmupS: WARMUP * runS, quarters: [[0.25 * runS, 0.5 * runS], [0.75 * runS, runS]],
+  panels: [
+    { label: 'MiB', series: [{ name: 'heap used', values: series.map((r) => r.heapMB) }, { name: 'RSS', values: series.map((r) => r.rssMB) }] },
+    { label: 'open fds', series: [{ name: '/proc/self/fd', values: series.map((r) => r.fds) }] },
+    { label: 'ms', series: [{ name: 'tick lag, max/s', values: series.map((r) => r.lagMaxMs) }] },
+  ],
+});
+mkdirSync(join(here, 'out'), { recursive: true });
+const svgPath = join(here, 'out', `soak-${date}.svg`);
+writeFileSync(svgPath, svg);
+writeFileSync(svgPath.replace(/\.svg$/, '.json'), JSON.stringify({ summary, series }));
+if (!args['no-docs']) copyFileSync(svgPath, join(here, '..', 'docs', 'soak.svg'));
+summary.svg = svgPath;
+
+cleanup();
+process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+for (const name of failed) log(`FAIL ${name}: ${JSON.stringify(criteria[name])}`);
+log(summary.pass ? 'PASS' : `FAIL (${failed.join(', ')})`);
+process.exitCode = summary.pass ? 0 : 1;
