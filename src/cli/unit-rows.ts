@@ -22,26 +22,27 @@ export function cpuHistory(rows: readonly (SampleEvent | UnitDownEvent)[], inter
 
 /**
  * One row per unit: CPU %, RSS and up from the newest row, IO rates over the last few intervals, the rows held, and
- * the CPU history. Sorted by CPU, busiest first (as `top`), then by name; at most `limit` rows.
+ * the CPU history. Sorted by CPU, busiest first (as `top`), then by name; at most `limit` rows. Runs every sampling
+ * round, so it reads only the newest rows: no scan of whole windows.
  */
 export function unitRows(store: StoreQuery, intervalMs: number, limit = Infinity): UnitRow[] {
-  const rows = store.units().flatMap((unit): UnitRow[] => {
-    const all = store.summary(unit, { intervalMs });
-    if (all === undefined) return [];
-    const recent = store.summary(unit, { intervalMs, windowMs: 5 * intervalMs });
+  const now = store.now();
+  const rows = store.units().map((unit): UnitRow => {
     const history = store.latest(unit, HISTORY);
     const newest = history[history.length - 1];
-    return [{
+    const recent = store.summary(unit, { now, intervalMs, windowMs: 5 * intervalMs });
+    const up = newest?.type === 'sample';
+    return {
       unit,
-      pids: newest?.type === 'sample' ? [newest.pid] : [],
-      up: all.up && !all.stale,
-      cpuPercent: all.up ? all.cpuPercent.latest : null,
-      rssBytes: all.up ? all.rssBytes.latest : null,
+      pids: up ? [newest.pid] : [],
+      up: up && now - newest.ts <= 2 * intervalMs, // not stale: the same rule as a summary's
+      cpuPercent: up ? newest.cpuPercent : null,
+      rssBytes: up ? newest.rssBytes : null,
       ioReadBytesPerSec: recent?.ioReadBytesPerSec ?? null,
       ioWriteBytesPerSec: recent?.ioWriteBytesPerSec ?? null,
-      samples: all.samples,
+      samples: store.size(unit),
       cpuHistory: cpuHistory(history, intervalMs),
-    }];
+    };
   });
   rows.sort((a, b) => (b.cpuPercent ?? -1) - (a.cpuPercent ?? -1) || a.unit.localeCompare(b.unit));
   return rows.slice(0, Math.max(0, limit));

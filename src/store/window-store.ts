@@ -78,6 +78,11 @@ export class WindowStore {
     return this.latest(unit, Number.POSITIVE_INFINITY);
   }
 
+  /** Rows held for `unit` (samples and down markers), without decoding any. */
+  size(unit: string): number {
+    return this.unitsByName.get(unit)?.window.length ?? 0;
+  }
+
   /** The newest `n` rows of `unit`, oldest first. */
   latest(unit: string, n: number): (SampleEvent | UnitDownEvent)[] {
     const state = this.unitsByName.get(unit);

@@ -26,6 +26,8 @@ export interface StoreQuery {
   window(unit: string): (SampleEvent | UnitDownEvent)[];
   /** The newest `n` rows of `unit`, oldest first. */
   latest(unit: string, n: number): (SampleEvent | UnitDownEvent)[];
+  /** How many rows `unit` holds (samples and down markers), without decoding them. */
+  size(unit: string): number;
   /** Summary over the window (or the last `windowMs`) at `now` (default: the store's clock). */
   summary(unit: string, options?: { now?: number; windowMs?: number; intervalMs?: number }): SummaryEvent | undefined;
   /** Bytes the row columns hold; never more than `maxMemoryBytes`. */
@@ -102,6 +104,7 @@ export function windowedStore(options: WindowedStoreOptions = {}): WindowedStore
     units: () => store.units(),
     window: (unit: string) => store.window(unit),
     latest: (unit: string, n: number) => store.latest(unit, n),
+    size: (unit: string) => store.size(unit),
     summary: (unit: string, query: { now?: number; windowMs?: number; intervalMs?: number } = {}) =>
       store.summary(unit, { now: query.now ?? now(), intervalMs: query.intervalMs ?? DEFAULT_INTERVAL_MS,
         ...(query.windowMs === undefined ? {} : { windowMs: query.windowMs }) }),
