@@ -27,7 +27,16 @@ export function intervalTicks({ intervalMs = 1000, scheduler = asyncScheduler }:
     const startMs = scheduler.now();
     let next = 0;
     return scheduler.schedule(function tick() {
-      const due = Math.floor((scheduler.now() - startMs) / intervalMs);
+      const nowMs = scheduler.now();
+      const deadlineMs = startMs + next * intervalMs;
+      // A timer can fire early: when the delay equals the last one, rxjs keeps its running setInterval, which counts
+      // from its previous firing and not from this call (seen: 10 ms early after 30 ms of work at a 40 ms period),
+      // and Node's timers may fire a millisecond before Date.now() reaches the target. Wait out the rest.
+      if (nowMs < deadlineMs) {
+        this.schedule(undefined, deadlineMs - nowMs);
+        return;
+      }
+      const due = Math.floor((nowMs - startMs) / intervalMs);
       const missed = Math.max(0, due - next);
       const index = next + missed;
       subscriber.next({ index, deadlineMs: startMs + index * intervalMs, missed });

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { take, toArray, firstValueFrom, type SchedulerLike } from 'rxjs';
+import { firstValueFrom, map, take, toArray, type SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { intervalTicks, type IntervalTick } from '../../src/sources/interval-ticks.js';
 import { testScheduler } from '../helpers/test-scheduler.js';
@@ -42,5 +42,22 @@ describe('intervalTicks', () => {
     const [first] = await firstValueFrom(intervalTicks({ intervalMs: 1000 }).pipe(take(1), toArray()));
     expect(first?.index).toBe(0);
     expect(first?.missed).toBe(0);
+  });
+
+  it('never ticks before its deadline on a real scheduler, even after a tick whose work blocked the loop', async () => {
+    // After 30 ms of work the next delay is 10 ms each time, so rxjs keeps one setInterval(10) running from its last
+    // firing, which wakes the ticker 10 ms early. Such a wake-up must wait for its deadline, not tick.
+    const intervalMs = 40;
+    const emitted = await firstValueFrom(intervalTicks({ intervalMs }).pipe(
+      take(8),
+      map((tick) => {
+        const nowMs = Date.now();
+        while (Date.now() - nowMs < 30) { /* the work of a long sample */ }
+        return { ...tick, nowMs };
+      }),
+      toArray(),
+    ));
+    expect(emitted).toHaveLength(8);
+    for (const { nowMs, deadlineMs } of emitted) expect(nowMs).toBeGreaterThanOrEqual(deadlineMs);
   });
 });
