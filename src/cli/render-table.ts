@@ -6,7 +6,9 @@ import { printable } from './printable.js';
 /** What the table shows of one unit. */
 export interface UnitRow {
   unit: string;
-  pids: readonly number[];
+  /** The unit's main pid (null while down), and how many live processes its newest sample summed. */
+  pid: number | null;
+  processes: number;
   up: boolean;
   /** Latest CPU %, 100 = one core; null before a baseline exists. */
   cpuPercent: number | null;
@@ -38,15 +40,15 @@ export function sparkline(values: readonly (number | null)[], width: number, max
   }).join('');
 }
 
-function pidList(pids: readonly number[], width: number): string {
-  const all = pids.join(',');
-  if (all.length <= width) return all || '–';
-  return `${pids[0]},+${pids.length - 1}`.slice(0, width);
+/** `1234`, or `1234 +9` when the unit's sample summed nine more processes (its children, or more of its comm). */
+function pidCell(pid: number | null, processes: number, width: number): string {
+  if (pid === null) return '–';
+  return (processes > 1 ? `${pid} +${processes - 1}` : String(pid)).slice(0, width);
 }
 
 const COLUMNS: readonly Column<UnitRow>[] = [
   { title: 'UNIT', width: 8, cell: (r, w) => clip(printable(r.unit), w), want: (rows) => Math.max(4, ...rows.map((r) => printable(r.unit).length)) },
-  { title: 'PIDS', width: 11, cell: (r, w) => pidList(r.pids, w) },
+  { title: 'PIDS', width: 11, cell: (r, w) => pidCell(r.pid, r.processes, w) },
   { title: 'STATE', width: 5, cell: (r) => (r.up ? 'up' : 'down'), paint: (r) => (r.up ? ANSI.green : ANSI.red) },
   { title: 'CPU%', width: 6, right: true, cell: (r) => (r.cpuPercent === null ? '–' : r.cpuPercent.toFixed(1)) },
   { title: 'RSS', width: 10, right: true, cell: (r) => formatBytes(r.rssBytes) },

@@ -25,7 +25,13 @@ export function cpuHistory(rows: readonly (SampleEvent | UnitDownEvent)[], inter
  * the CPU history. Sorted by CPU, busiest first (as `top`), then by name; at most `limit` rows. Runs every sampling
  * round, so it reads only the newest rows: no scan of whole windows.
  */
-export function unitRows(store: StoreQuery, intervalMs: number, limit = Infinity): UnitRow[] {
+export function unitRows(
+  store: StoreQuery,
+  intervalMs: number,
+  limit = Infinity,
+  /** Live processes of each unit's newest sample: the store does not keep that count, the caller sees it go by. */
+  processes: ReadonlyMap<string, number> = new Map(),
+): UnitRow[] {
   const now = store.now();
   const rows = store.units().map((unit): UnitRow => {
     const history = store.latest(unit, HISTORY);
@@ -34,7 +40,8 @@ export function unitRows(store: StoreQuery, intervalMs: number, limit = Infinity
     const up = newest?.type === 'sample';
     return {
       unit,
-      pids: up ? [newest.pid] : [],
+      pid: up ? newest.pid : null,
+      processes: up ? (processes.get(unit) ?? 1) : 0,
       up: up && now - newest.ts <= 2 * intervalMs, // not stale: the same rule as a summary's
       cpuPercent: up ? newest.cpuPercent : null,
       rssBytes: up ? newest.rssBytes : null,

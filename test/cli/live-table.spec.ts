@@ -6,7 +6,7 @@ import type { UnitRow } from '../../src/cli/render-table.js';
 import { heldWritable } from '../helpers/held-writable.js';
 
 const row = (unit: string): UnitRow => ({
-  unit, pids: [1], up: true, cpuPercent: 1, rssBytes: 1_024, ioReadBytesPerSec: null, ioWriteBytesPerSec: null, samples: 1, cpuHistory: [],
+  unit, pid: 1, processes: 1, up: true, cpuPercent: 1, rssBytes: 1_024, ioReadBytesPerSec: null, ioWriteBytesPerSec: null, samples: 1, cpuHistory: [],
 });
 
 function collect(out: PassThrough): () => string {

@@ -10,7 +10,7 @@ describe('printable', () => {
   });
 
   it('keeps escape sequences in unit names out of the watch table', () => {
-    const row: UnitRow = { unit: 'x\x1b[2Jy', pids: [1], up: true, cpuPercent: 1, rssBytes: 1024, ioReadBytesPerSec: 0,
+    const row: UnitRow = { unit: 'x\x1b[2Jy', pid: 1, processes: 1, up: true, cpuPercent: 1, rssBytes: 1024, ioReadBytesPerSec: 0,
       ioWriteBytesPerSec: 0, samples: 1, cpuHistory: [1] };
     const out = renderTable([row], { width: 120, color: false });
     expect(out).not.toContain('\x1b');

@@ -3,7 +3,7 @@ import { renderTable, sparkline, type UnitRow } from '../../src/cli/render-table
 
 function row(fields: Partial<UnitRow> = {}): UnitRow {
   return {
-    unit: 'api', pids: [1234], up: true, cpuPercent: 12.5, rssBytes: 52_428_800, ioReadBytesPerSec: 1_024,
+    unit: 'api', pid: 1234, processes: 1, up: true, cpuPercent: 12.5, rssBytes: 52_428_800, ioReadBytesPerSec: 1_024,
     ioWriteBytesPerSec: null, samples: 42, cpuHistory: [0, 50, 100], ...fields,
   };
 }
@@ -37,10 +37,17 @@ describe('renderTable', () => {
   });
 
   it.each([120, 80, 60, 40, 32])('keeps every line within %i columns', (width) => {
-    const rows = [row({ unit: 'a-very-long-unit-name-that-would-not-fit-anywhere', pids: [1, 22, 333, 4444, 55555] }), row({ up: false })];
+    const rows = [row({ unit: 'a-very-long-unit-name-that-would-not-fit-anywhere', pid: 4_194_304, processes: 12_345 }), row({ up: false })];
     for (const line of renderTable(rows, { width, color: false }).trimEnd().split('\n')) {
       expect(line.length).toBeLessThanOrEqual(width);
     }
+  });
+
+  it('shows the main pid and how many more processes the unit summed', () => {
+    const lines = renderTable([row({ unit: 'web', pid: 4321, processes: 10 }), row({ unit: 'db', pid: 99, processes: 1 }), row({ unit: 'off', pid: null, processes: 0, up: false })], { width: 120, color: false }).split('\n');
+    expect(lines[1]).toMatch(/^web\s+4321 \+9\s+up/);
+    expect(lines[2]).toMatch(/^db\s+99\s+up/);
+    expect(lines[3]).toMatch(/^off\s+–\s+down/);
   });
 
   it('drops optional columns from the right on a narrow terminal, keeping the essentials', () => {

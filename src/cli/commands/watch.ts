@@ -37,9 +37,17 @@ export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
       : counted$.pipe(
           connect((shared$) => {
             // One frame per sampling round (a round's events arrive together), and a last one at the end.
-            const rounds$ = shared$.pipe(filter((e) => e.type === 'sample' || e.type === 'unit-down'), auditTime(0));
+            const processes = new Map<string, number>();
+            const rounds$ = shared$.pipe(
+              tap((e) => {
+                if (e.type === 'sample') processes.set(e.unit, e.processes ?? 1);
+                else if (e.type === 'unit-removed') processes.delete(e.unit);
+              }),
+              filter((e) => e.type === 'sample' || e.type === 'unit-down'),
+              auditTime(0),
+            );
             const frames$ = concat(rounds$, defer(() => of(null))).pipe(
-              map(() => unitRows(store, intervalMs, (io.stdout.rows || Infinity) - 1)), // a pty of unknown size says 0
+              map(() => unitRows(store, intervalMs, (io.stdout.rows || Infinity) - 1, processes)), // a pty of unknown size says 0
             );
             return merge(shared$.pipe(ignoreElements()), frames$);
           }),
