@@ -6,7 +6,7 @@ import {
 } from 'rxjs';
 import type { MetricEvent } from './events.js';
 import { spillover, type SpilloverOptions } from './sinks/spillover.js';
-import { intervalTicks } from './sources/interval-ticks.js';
+import { intervalTicks, type IntervalTick } from './sources/interval-ticks.js';
 import { procSampler } from './sources/proc-sampler.js';
 import { processGroups } from './sources/process-groups.js';
 import type { Sampler, UnitTarget } from './sources/sampler.js';
@@ -59,6 +59,11 @@ export interface WatchUnits {
   store: WindowedStore;
   /** Seconds each tick's sampling took, while `events$` is subscribed (for `prometheus({ sampleSeconds$ })`). */
   sampleSeconds$: Observable<number>;
+  /**
+   * For each sampled tick, ms from its deadline to the start of its sampling, by the scheduler's clock. Deadlines
+   * the ticker skipped because the loop was busy count in full: the lag runs from the first deadline not served.
+   */
+  tickLagMs$: Observable<number>;
 }
 
 /**
@@ -83,7 +88,10 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     durationClock = performance,
   } = options;
   const sampleSeconds = new Subject<number>();
-  const timed = (sampler: Sampler, list: readonly UnitTarget[]) => {
+  const tickLagMs = new Subject<number>();
+  const timed = (sampler: Sampler, tick: IntervalTick & { targets: readonly UnitTarget[] }) => {
+    tickLagMs.next(scheduler.now() - (tick.deadlineMs - tick.missed * intervalMs));
+    const list = tick.targets;
     const start = durationClock.now();
     const done = () => sampleSeconds.next((durationClock.now() - start) / 1000);
     const out = sampler.sample(list);
@@ -113,7 +121,7 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
           takeUntil(stop$),
           withLatestFrom(latestTargets$),
           map(([tick, list]) => ({ ...tick, targets: list })),
-          sampleTicks((tick) => timed(sampler, tick.targets), { scheduler }),
+          sampleTicks((tick) => timed(sampler, tick), { scheduler }),
           storeAndSummarize({ store, everyMs: summaryEveryMs, intervalMs, scheduler, passThrough }),
           spill ? connect((all$) => merge(all$, all$.pipe(spillover({ scheduler, ...spill })))) : (all$) => all$,
         )
@@ -124,5 +132,5 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
       };
     },
   );
-  return { events$, store, sampleSeconds$: sampleSeconds.asObservable() };
+  return { events$, store, sampleSeconds$: sampleSeconds.asObservable(), tickLagMs$: tickLagMs.asObservable() };
 }

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { filter, firstValueFrom, map, type Observable, take, takeUntil, timer, toArray } from 'rxjs';
+import { filter, firstValueFrom, map, type Observable, type SchedulerLike, take, takeUntil, timer, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MetricEvent, SampleEvent } from '../src/events.js';
 import { listCommands } from '../src/sources/process-groups.js';
@@ -100,6 +100,24 @@ describe('watchUnits sampleSeconds$', () => {
       const seconds: number[] = [];
       sampleSeconds$.subscribe((s) => seconds.push(s));
       expectObservable(events$.pipe(takeUntil(timer(2_500)), toArray(), map(() => seconds))).toBe('2500ms (n|)', { n: [0.0125, 0.0125, 0.0125] });
+    });
+  });
+});
+
+describe('watchUnits tickLagMs$', () => {
+  it('reports each sampled tick\'s lag behind its deadline, counting deadlines skipped in full', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      // From 1.5 s the clock reads 2.3 s ahead, as if the loop had been blocked: the tick due at 2 s runs when the
+      // clock reads 4.3 s, so deadlines 2 s, 3 s and 4 s passed; the lag runs from the first of them.
+      let aheadMs = 0;
+      ts.schedule(() => { aheadMs = 2_300; }, 1_500);
+      const lagging = { now: () => ts.now() + aheadMs, schedule: ts.schedule.bind(ts) } as SchedulerLike;
+      const idle: Sampler = { sample: () => [], close: () => undefined };
+      const { events$, tickLagMs$ } = watchUnits({ targets: [{ unit: 'x', pid: 1 }], sampler: idle, intervalMs: 1_000, scheduler: lagging });
+      const lags: number[] = [];
+      tickLagMs$.subscribe((lag) => lags.push(lag));
+      expectObservable(events$.pipe(takeUntil(timer(2_500)), toArray(), map(() => lags))).toBe('2500ms (n|)', { n: [0, 0, 2_300] });
     });
   });
 });
