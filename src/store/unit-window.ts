@@ -1,7 +1,7 @@
 import type { SampleEvent } from '../events.js';
 import {
   CHUNK_ROWS, ChunkPool, DOWN_ROW, IO_READ_BASE, IO_WRITE_BASE, MISSING_ID, NULL_U32, PID, START_TIME, SYSTEM_BASE,
-  TS_BASE, USER_BASE, type Slab,
+  TS_BASE, USER_BASE,
 } from './chunk-pool.js';
 
 const U32_LIMIT = 0xffffffff; // exclusive: 0xFFFFFFFF itself is a sentinel
@@ -94,13 +94,51 @@ export class UnitWindow {
 
   /** Timestamp of the k-th row (0 = oldest) without decoding the rest. */
   tsAt(k: number): number {
-    const { slab, local, index } = this.locate(k);
-    return slab.bases[local * 6 + TS_BASE]! + slab.tsOffsetMs[index]!;
+    const abs = this.firstAbs + k;
+    const i = this.chunkIndexOfAbs(abs);
+    const chunk = this.chunks[i]!;
+    const slab = this.pool.slabOf(chunk);
+    const local = this.pool.localOf(chunk);
+    return slab.bases[local * 6 + TS_BASE]! + slab.tsOffsetMs[local * CHUNK_ROWS + (abs - this.starts[i]!)]!;
+  }
+
+  /** Index of the first row with ts >= `fromTs` (rows are in time order); `length` when there is none. */
+  firstIndexFrom(fromTs: number): number {
+    // Summaries usually cover the whole window, so the head row answers without a search.
+    if (this.length === 0 || this.tsAt(0) >= fromTs) return 0;
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.tsAt(mid) < fromTs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Index into `chunks` of the chunk holding the k-th row (0 = oldest). */
+  chunkIndexOf(k: number): number {
+    return this.chunkIndexOfAbs(this.firstAbs + k);
+  }
+
+  /** Row number (0 = oldest) that slot 0 of `chunks[c]` holds; negative when the head chunk's first rows have left. */
+  slotZeroOf(c: number): number {
+    return this.starts[c]! - this.firstAbs;
+  }
+
+  /** Row number (0 = oldest) one past the last row of `chunks[c]`. */
+  endOf(c: number): number {
+    return (this.starts[c + 1] ?? this.endAbs) - this.firstAbs;
   }
 
   /** Decodes the k-th row (0 = oldest), into `into` when given (hot paths reuse one scratch row). */
   rowAt(k: number, into: Row = emptyRow()): Row {
-    const { slab, local, index } = this.locate(k);
+    const abs = this.firstAbs + k;
+    const c = this.chunkIndexOfAbs(abs);
+    const chunk = this.chunks[c]!;
+    const slab = this.pool.slabOf(chunk);
+    const local = this.pool.localOf(chunk);
+    const index = local * CHUNK_ROWS + (abs - this.starts[c]!);
     const b = local * 6;
     into.ts = slab.bases[b + TS_BASE]! + slab.tsOffsetMs[index]!;
     const rssKiB = slab.rssKiB[index]!;
@@ -133,38 +171,18 @@ export class UnitWindow {
     return into;
   }
 
-  /**
-   * The rows from the k-th to the newest as runs within one chunk, for scans that read columns directly instead of
-   * decoding rows: run r covers `runs[3r]` (chunk id) rows `runs[3r+1]` to `runs[3r+2]` (exclusive) of its slab.
-   */
-  runsFrom(fromK: number): number[] {
-    const runs: number[] = [];
-    let abs = this.firstAbs + Math.max(0, fromK);
-    while (abs < this.endAbs) {
-      const { index } = this.locate(abs - this.firstAbs);
-      const runEnd = this.starts[this.hint + 1] ?? this.endAbs;
-      runs.push(this.chunks[this.hint]!, index, index + (runEnd - abs));
-      abs = runEnd;
+  private chunkIndexOfAbs(abs: number): number {
+    const i = this.hint;
+    if (this.starts[i]! <= abs && abs < (this.starts[i + 1] ?? this.endAbs)) return i;
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.starts[mid]! <= abs) lo = mid;
+      else hi = mid - 1;
     }
-    return runs;
-  }
-
-  private locate(k: number): { slab: Slab; local: number; index: number } {
-    const abs = this.firstAbs + k;
-    let i = this.hint;
-    if (!(this.starts[i]! <= abs && abs < (this.starts[i + 1] ?? this.endAbs))) {
-      let lo = 0;
-      let hi = this.starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if (this.starts[mid]! <= abs) lo = mid;
-        else hi = mid - 1;
-      }
-      this.hint = i = lo;
-    }
-    const chunk = this.chunks[i]!;
-    const local = this.pool.localOf(chunk);
-    return { slab: this.pool.slabOf(chunk), local, index: local * CHUNK_ROWS + (abs - this.starts[i]!) };
+    this.hint = lo;
+    return lo;
   }
 
   private fits(chunk: number, row: Row): boolean {

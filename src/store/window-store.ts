@@ -10,7 +10,7 @@ import {
 } from '../events.js';
 import { ChunkPool } from './chunk-pool.js';
 import { RowCodec } from './row-codec.js';
-import { summarizeWindow } from './summarize-window.js';
+import { type P95Guess, SummaryScratch, summarizeWindow } from './summarize-window.js';
 import { UnitWindow } from './unit-window.js';
 
 /** What the store itself emits: every row that leaves it, and every unit it forgets. */
@@ -21,7 +21,7 @@ export interface WindowStoreLimits {
   maxMemoryBytes: number;
 }
 
-interface UnitState {
+interface UnitState extends P95Guess {
   readonly name: string;
   readonly window: UnitWindow;
   /** Newest ts of any event about the unit (sample, down marker, unit-added): a down unit still has a target. */
@@ -40,6 +40,7 @@ export class WindowStore {
   private readonly buckets = new Map<number, Set<UnitState>>();
   private fullestBucket = 0;
   private readonly codec = new RowCodec();
+  private readonly scratch = new SummaryScratch();
 
   constructor(readonly limits: WindowStoreLimits) {
     this.pool = new ChunkPool(limits.maxMemoryBytes);
@@ -98,7 +99,8 @@ export class WindowStore {
   summary(unit: string, options: { now: number; windowMs?: number; intervalMs: number }): SummaryEvent | undefined {
     const state = this.unitsByName.get(unit);
     if (state === undefined) return undefined;
-    return summarizeWindow(unit, state.window, this.pool, { windowMs: this.limits.retentionMs, ...options });
+    return summarizeWindow(unit, state.window, this.pool, { windowMs: this.limits.retentionMs, ...options }, this.scratch,
+      state);
   }
 
   /** Bytes of the column slabs allocated so far: the store's memory for rows, never above `maxMemoryBytes`. */
@@ -152,7 +154,7 @@ export class WindowStore {
   private unitState(name: string): UnitState {
     let unit = this.unitsByName.get(name);
     if (unit === undefined) {
-      unit = { name, window: new UnitWindow(this.pool), lastActivityTs: -Infinity };
+      unit = { name, window: new UnitWindow(this.pool), lastActivityTs: -Infinity, cpuP95: Number.NaN, rssP95: Number.NaN };
       this.unitsByName.set(name, unit);
       this.bucket(0).add(unit);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nearestRank } from '../../src/store/summarize-window.js';
+import { nearestRank } from '../../src/store/nearest-rank.js';
 import { WindowStore } from '../../src/store/window-store.js';
 import { down, sample } from '../../src/testing/index.js';
 import type { MetricEvent } from '../../src/events.js';
