@@ -79,7 +79,7 @@ const { events$, store, sampleSeconds$, tickLagMs$ } = watchUnits({
   // big enough that no segment is ever deleted: about 2.3× the ~430 bytes an evicted line takes
   spill: { dir: spillDir, events: 'evicted', segmentBytes: 4 << 20, maxBytes: Math.max(64 << 20, UNITS * (1000 / INTERVAL_MS) * (RUN_MS / 1000) * 1000) },
 });
-const exporter = prometheus({ port: 0, sampleSeconds$, spillDir });
+const exporter = prometheus({ port: 0, sampleSeconds$, tickLagMs$, spillDir });
 
 const c = { lastTickProcesses: 0, tickProcesses: 0, samples: 0, downs: 0, evicted: 0, evictedBytes: 0, summaries: 0, restarts: 0, other: 0, ticks: 0 };
 const problems = new Map(); // "dropped spill queue-full" → count

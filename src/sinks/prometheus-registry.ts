@@ -7,10 +7,11 @@ export type ExpositionFormat = 'prometheus' | 'openmetrics';
 /** Buckets of the sample-duration histogram, seconds: 0.5 ms up to 2.5 s (a 1,000-process tick takes tens of ms). */
 export const SAMPLE_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-/** A registry of one format whose metrics read the state when scraped, and the histogram the caller feeds. */
+/** A registry of one format whose metrics read the state when scraped, and the histograms the caller feeds. */
 export interface PrometheusRegistry {
   registry: Registry<RegistryContentType>;
   sampleDuration: Histogram;
+  tickLag: Histogram;
 }
 
 type Metric = Counter | Gauge;
@@ -71,6 +72,11 @@ export function prometheusRegistry(state: MetricsState, format: ExpositionFormat
   const sampleDuration = new Histogram({
     name: 'procstream_sample_duration_seconds', help: 'Time the sampler took for one tick, all units.', buckets: SAMPLE_DURATION_BUCKETS, registers,
   });
+  // Same buckets: lag and duration are both parts of a tick, and a lag past a whole interval means skipped deadlines.
+  const tickLag = new Histogram({
+    name: 'procstream_tick_lag_seconds', help: 'How late each tick started sampling, from the first deadline it had not yet served.',
+    buckets: SAMPLE_DURATION_BUCKETS, registers,
+  });
   const { self } = state;
   new Counter({ name: 'procstream_ticks_skipped_total', help: 'Ticks skipped because a sample was still running or the event loop was blocked.', registers,
     collect() { this.reset(); this.inc(self.ticksSkipped); } });
@@ -85,5 +91,5 @@ export function prometheusRegistry(state: MetricsState, format: ExpositionFormat
   if (spillBytes) {
     new Gauge({ name: 'procstream_spill_bytes', help: 'Bytes of spill segments on disk.', registers, async collect() { this.set(await spillBytes()); } });
   }
-  return { registry, sampleDuration };
+  return { registry, sampleDuration, tickLag };
 }

@@ -17,6 +17,8 @@ export interface PrometheusOptions {
   port?: number;
   /** Seconds each tick's sampling took (`watchUnits(...).sampleSeconds$`), for the sample-duration histogram. */
   sampleSeconds$?: Observable<number>;
+  /** How late each tick started, ms (`watchUnits(...).tickLagMs$`), for the tick-lag histogram. */
+  tickLagMs$?: Observable<number>;
   /** The spillover directory, to report the bytes of its segments (read at scrape time, never /proc). */
   spillDir?: string;
 }
@@ -54,7 +56,7 @@ function deferred(): Deferred {
  * A server that cannot listen fails the stream with `E_SINK`.
  */
 export function prometheus(options: PrometheusOptions = {}): PrometheusSink {
-  const { host = '127.0.0.1', port = DEFAULT_PROMETHEUS_PORT, sampleSeconds$, spillDir } = options;
+  const { host = '127.0.0.1', port = DEFAULT_PROMETHEUS_PORT, sampleSeconds$, tickLagMs$, spillDir } = options;
   let ready = deferred();
 
   const operator = (source: Observable<MetricEvent>): Observable<MetricEvent> =>
@@ -90,6 +92,10 @@ export function prometheus(options: PrometheusOptions = {}): PrometheusSink {
         registries.prometheus.sampleDuration.observe(seconds);
         registries.openmetrics.sampleDuration.observe(seconds);
       });
+      const lags = tickLagMs$?.subscribe((ms) => {
+        registries.prometheus.tickLag.observe(ms / 1000);
+        registries.openmetrics.tickLag.observe(ms / 1000);
+      });
       const input = source.subscribe({
         next: (event) => {
           state.apply(event);
@@ -101,6 +107,7 @@ export function prometheus(options: PrometheusOptions = {}): PrometheusSink {
       return () => {
         input.unsubscribe();
         durations?.unsubscribe();
+        lags?.unsubscribe();
         if (!mine.settled) mine.reject(new PipelineError('E_SINK', 'prometheus: unsubscribed before listening'));
         close();
       };

@@ -90,20 +90,24 @@ describe('prometheus', () => {
     expect(text.body).not.toContain('# EOF');
   });
 
-  it('reports skipped ticks, dropped events, spill errors, sample durations and spill bytes', async () => {
+  it('reports skipped ticks, dropped events, spill errors, sample durations, tick lags and spill bytes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'procstream-prom-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, segmentName(1, 0)), 'x'.repeat(300));
     writeFileSync(join(dir, segmentName(2, 1)), 'y'.repeat(200));
     writeFileSync(join(dir, 'not-ours.txt'), 'z'.repeat(1000));
     const durations = new Subject<number>();
-    const { input, scrape } = await started({ sampleSeconds$: durations, spillDir: dir });
+    const lags = new Subject<number>();
+    const { input, scrape } = await started({ sampleSeconds$: durations, tickLagMs$: lags, spillDir: dir });
     const problem = { v: EVENT_FORMAT_VERSION, unit: NO_UNIT, ts: 1 } as const;
     input.next({ ...problem, type: 'dropped', source: 'interval', reason: 'overlap', count: 2, total: 2 });
     input.next({ ...problem, type: 'dropped', source: 'spill', reason: 'queue-full', count: 5, total: 5 });
     input.next({ ...problem, type: 'error', source: 'spill', code: 'ENOSPC', message: 'full', count: 1 });
     durations.next(0.003);
     durations.next(0.2);
+    lags.next(1);
+    lags.next(2);
+    lags.next(1_250);
     const { body } = await scrape();
     expect(value(body, 'procstream_ticks_skipped_total')).toBe(2);
     expect(value(body, 'procstream_events_dropped_total{source="spill"}')).toBe(5);
@@ -111,6 +115,9 @@ describe('prometheus', () => {
     expect(value(body, 'procstream_sample_duration_seconds_count')).toBe(2);
     expect(value(body, 'procstream_sample_duration_seconds_bucket{le="0.005"}')).toBe(1);
     expect(value(body, 'procstream_sample_duration_seconds_sum')).toBeCloseTo(0.203, 9);
+    expect(value(body, 'procstream_tick_lag_seconds_count')).toBe(3);
+    expect(value(body, 'procstream_tick_lag_seconds_bucket{le="0.0025"}')).toBe(2);
+    expect(value(body, 'procstream_tick_lag_seconds_sum')).toBeCloseTo(1.253, 9);
     expect(value(body, 'procstream_spill_bytes')).toBe(500);
   });
 
