@@ -17,14 +17,15 @@ const started: ChildProcess[] = [];
 /** Collects a child's stdout, and resolves `until(text)` once it has seen `text`. */
 function collect(child: ChildProcess) {
   let out = '';
-  const waiters: [string, () => void][] = [];
+  const waiters: [string | RegExp, () => void][] = [];
+  const seen = (text: string | RegExp) => (typeof text === 'string' ? out.includes(text) : text.test(out));
   child.stdout!.on('data', (chunk: Buffer) => {
     out += chunk.toString();
-    for (const [text, done] of waiters) if (out.includes(text)) done();
+    for (const [text, done] of waiters) if (seen(text)) done();
   });
   return {
     text: () => out,
-    until: (text: string) => new Promise<void>((resolve) => (out.includes(text) ? resolve() : waiters.push([text, resolve]))),
+    until: (text: string | RegExp) => new Promise<void>((resolve) => (seen(text) ? resolve() : waiters.push([text, resolve]))),
   };
 }
 
@@ -59,10 +60,13 @@ describe('procstream watch (built)', () => {
     }));
     const out = collect(watch);
     await out.until('"type":"sample"');
-    await out.until(`"cpuPercent":`); // a second sample: the exporter has had something to keep
+    await out.until(/"cpuPercent":\d/); // a second sample (the first has null): the exporter has had something to keep
     const body = await (await fetch(url)).text();
     expect(body).toMatch(new RegExp(`procstream_unit_resident_memory_bytes\\{unit="pid-${child.pid}"\\} [1-9]`));
     expect(body).toContain(`procstream_unit_up{unit="pid-${child.pid}"} 1`);
+    // the self-metrics are fed too: at least two ticks sampled and timed
+    expect(Number(/^procstream_sample_duration_seconds_count (\d+)/m.exec(body)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/^procstream_tick_lag_seconds_count (\d+)/m.exec(body)?.[1])).toBeGreaterThanOrEqual(2);
     const [code] = (await once(watch, 'exit')) as [number];
     expect(code).toBe(0);
     expect(lines(out.text()).some((e) => e.type === 'sample')).toBe(true);
