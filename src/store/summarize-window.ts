@@ -1,9 +1,11 @@
 import { EVENT_FORMAT_VERSION, type SummaryEvent } from '../events.js';
-import {
-  CHUNK_ROWS, ChunkPool, DOWN_ROW, IO_READ_BASE, IO_WRITE_BASE, NULL_U32, PID, START_TIME, TS_BASE,
-} from './chunk-pool.js';
+import * as chunkLayout from './chunk-pool.js';
+import type { ChunkPool } from './chunk-pool.js';
 import { nearestRankNear } from './nearest-rank.js';
 import { roundCpu, type UnitWindow } from './unit-window.js';
+
+// Local copies of the layout, for the reason given in unit-window.ts.
+const { CHUNK_ROWS, DOWN_ROW, IO_READ_BASE, IO_WRITE_BASE, NULL_U32, PID, START_TIME, TS_BASE } = chunkLayout;
 
 /** What a summary covers: the span ending at `now`, and the sampling interval that decides staleness. */
 export interface WindowSummaryOptions {

@@ -39,6 +39,9 @@ export class WindowStore {
    * the fullest bucket, which takes from the unit holding the most and round-robins among equals. */
   private readonly buckets = new Map<number, Set<UnitState>>();
   private fullestBucket = 0;
+  /** At most the oldest head row's ts and the oldest idle unit's activity: until a sweep's cutoff passes it, the sweep
+   * has nothing to do and need not visit every unit (rows usually leave by budget long before retention). */
+  private oldestTs = Number.POSITIVE_INFINITY;
   private readonly codec = new RowCodec();
   private readonly scratch = new SummaryScratch();
 
@@ -53,12 +56,15 @@ export class WindowStore {
     } else if (event.type === 'unit-added' || event.type === 'unit-restarted') {
       const unit = this.unitState(event.unit);
       unit.lastActivityTs = Math.max(unit.lastActivityTs, event.ts);
+      if (event.ts < this.oldestTs) this.oldestTs = event.ts;
     }
   }
 
   /** Evicts rows older than the retention period from every unit, and forgets units idle for longer than it. */
   sweep(now: number, emit: (e: StoreEvent) => void): void {
     const cutoff = now - this.limits.retentionMs;
+    if (!(cutoff > this.oldestTs)) return;
+    this.oldestTs = Number.POSITIVE_INFINITY; // recomputed below; an event ingested meanwhile (from emit) lowers it too
     for (const unit of this.unitsByName.values()) {
       const { window } = unit;
       while (window.length > 0 && window.tsAt(0) < cutoff) this.evictHeadRow(unit, 'retention', now, emit);
@@ -66,7 +72,10 @@ export class WindowStore {
         this.leaveBucket(unit, 0);
         this.unitsByName.delete(unit.name);
         emit({ type: 'unit-removed', v: EVENT_FORMAT_VERSION, unit: unit.name, ts: now, reason: 'retention' });
+        continue;
       }
+      const unitOldestTs = window.length > 0 ? window.tsAt(0) : unit.lastActivityTs;
+      if (unitOldestTs < this.oldestTs) this.oldestTs = unitOldestTs;
     }
   }
 
@@ -119,6 +128,7 @@ export class WindowStore {
     const unit = this.unitState(event.unit);
     const ts = Math.round(event.ts);
     unit.lastActivityTs = Math.max(unit.lastActivityTs, ts);
+    if (ts < this.oldestTs) this.oldestTs = ts;
     if (ts < unit.window.newestTs) {
       emit(evicted(event.unit, now, 'out-of-order', event));
       return;
