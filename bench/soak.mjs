@@ -129,7 +129,12 @@ const endpoint = await exporter.listening();
 log(`${UNITS} units × ${COPIES} sleep copies, ${INTERVAL_MS} ms ticks, ${MINUTES} min, /metrics at ${endpoint.url}, work dir ${work}`);
 
 // --- once a second: memory, fds, a scrape ---
-const series = []; // { t, cpuPct, heapMB, rssMB, fds, alive, scrapeMs, upLines, processes }; lagMaxMs at the end
+// The 1 Hz rows, in preallocated columns: a row object a second (~450 bytes with its boxed numbers) made a 30-minute
+// run's live heap climb by ~1.6 MB an hour, the recording measuring itself. The rows become objects after the run.
+const ROW_FIELDS = ['t', 'cpuPct', 'heapMB', 'liveHeapMB', 'rssMB', 'fds', 'alive', 'scrapeMs', 'upLines', 'processes'];
+const MAX_ROWS = Math.ceil(RUN_MS / 1000) + 60;
+const columns = Object.fromEntries(ROW_FIELDS.map((field) => [field, new Float64Array(MAX_ROWS)]));
+let nRows = 0;
 const scrapes = { ok: 0, failed: 0, lastError: undefined, unitsUp: [] };
 async function scrape() {
   const start = performance.now();
@@ -175,12 +180,21 @@ async function record(tickTs) {
   const cpuPct = (100 * (cpu.user + cpu.system)) / 1000 / (wall - wallBefore);
   cpuBefore = process.cpuUsage();
   wallBefore = wall;
-  const row = { t, cpuPct, heapMB: heapUsed / 2 ** 20, liveHeapMB, rssMB: rss / 2 ** 20, fds, alive: fixtureCounts.alive };
-  series.push(row);
-  Object.assign(row, await scrape());
-  row.processes = c.lastTickProcesses;
-  if (series.length % 30 === 0) {
-    log(`${t.toFixed(0)} s: heap ${row.heapMB.toFixed(1)} MB, rss ${row.rssMB.toFixed(1)} MB, fds ${fds}, cpu ${row.cpuPct.toFixed(0)} %, ticks ${c.ticks}, ` +
+  if (nRows === MAX_ROWS) return;
+  const k = nRows++;
+  columns.t[k] = t;
+  columns.cpuPct[k] = cpuPct;
+  columns.heapMB[k] = heapUsed / 2 ** 20;
+  columns.liveHeapMB[k] = liveHeapMB;
+  columns.rssMB[k] = rss / 2 ** 20;
+  columns.fds[k] = fds;
+  columns.alive[k] = fixtureCounts.alive;
+  columns.processes[k] = c.lastTickProcesses;
+  const { scrapeMs, upLines } = await scrape();
+  columns.scrapeMs[k] = scrapeMs;
+  columns.upLines[k] = upLines;
+  if (nRows % 30 === 0) {
+    log(`${t.toFixed(0)} s: heap ${columns.heapMB[k].toFixed(1)} MB, rss ${columns.rssMB[k].toFixed(1)} MB, fds ${fds}, cpu ${cpuPct.toFixed(0)} %, ticks ${c.ticks}, ` +
       `samples ${c.samples}, evicted ${c.evicted}, processes ${c.lastTickProcesses}, load ${loadavg()[0].toFixed(2)}`);
   }
 }
@@ -189,6 +203,7 @@ await new Promise((r) => setTimeout(r, RUN_MS));
 clearInterval(recorder);
 const cpuRun = process.cpuUsage(cpuAtStart);
 await inFlight; // a scrape still running when the server closes would fail for nothing
+const series = Array.from({ length: nRows }, (_, k) => Object.fromEntries(ROW_FIELDS.map((field) => [field, columns[field][k]])));
 
 // --- stop gracefully: the ticks end, the spill writes what it has queued and completes, then the stream completes ---
 const stopStart = Date.now();
