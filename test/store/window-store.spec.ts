@@ -6,25 +6,26 @@ import { sample, unitAdded } from '../../src/testing/index.js';
 // skip never hides a row or an idle unit that an older event brought in after a sweep.
 describe('WindowStore sweep', () => {
   const limits = { retentionMs: 1_000, maxMemoryBytes: 1024 * 1024 };
+  type StoreInput = Parameters<WindowStore['ingest']>[0];
 
-  it('evicts a row older than every row seen when the previous sweep ran', () => {
+  /** Ingests a row of `a` at 10 s and sweeps; then `late`, older than every row, arrives and the store sweeps again. */
+  function sweepAfter(late: StoreInput) {
     const store = new WindowStore(limits);
     const out: StoreEvent[] = [];
     store.ingest(sample('a', 10_000), 10_000, (e) => out.push(e));
     store.sweep(10_500, (e) => out.push(e));
-    store.ingest(sample('b', 2_000), 10_500, (e) => out.push(e));
+    store.ingest(late, 10_500, (e) => out.push(e));
     store.sweep(10_600, (e) => out.push(e));
-    expect(out.map((e) => [e.type, e.unit])).toEqual([['evicted', 'b'], ['unit-removed', 'b']]);
+    return { store, out: out.map((e) => [e.type, e.unit]) };
+  }
+
+  it('evicts a row older than every row seen when the previous sweep ran', () => {
+    expect(sweepAfter(sample('b', 2_000)).out).toEqual([['evicted', 'b'], ['unit-removed', 'b']]);
   });
 
   it('removes a unit whose only activity is older than every row', () => {
-    const store = new WindowStore(limits);
-    const out: StoreEvent[] = [];
-    store.ingest(sample('a', 10_000), 10_000, (e) => out.push(e));
-    store.sweep(10_500, (e) => out.push(e));
-    store.ingest(unitAdded('b', 3_000), 10_500, (e) => out.push(e));
-    store.sweep(10_600, (e) => out.push(e));
-    expect(out.map((e) => [e.type, e.unit])).toEqual([['unit-removed', 'b']]);
+    const { store, out } = sweepAfter(unitAdded('b', 3_000));
+    expect(out).toEqual([['unit-removed', 'b']]);
     expect(store.units()).toEqual(['a']);
   });
 
