@@ -210,3 +210,9 @@ export function isMetricEvent(value: unknown): value is MetricEvent {
       return true;
   }
 }
+
+/**
+ * A unit and how to find its root process. The unit name is the stable key. `children` overrides the sampler's
+ * process-tree rule for this unit. A `pid` of 0 means the supervisor reports the unit stopped.
+ */
+export type UnitTarget = { unit: string; children?: boolean } & Exclude<TargetSpec, { state: string }>;

@@ -3,29 +3,13 @@
  * `--version` and `--help` load nothing heavy (no rxjs, no systeminformation).
  */
 import { readFileSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
 import { PipelineError } from '../errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { helpText, packageVersion } from './help.js';
+import type { CliIo } from './io.js';
 import { commandOf, parseArgs } from './parse-args.js';
 
-/** A terminal-aware output stream: `process.stdout` and `process.stderr` are ones, tests pass PassThroughs. */
-export type CliOutput = Writable & { isTTY?: boolean; columns?: number; rows?: number };
-
-/** Standard streams and environment the CLI runs against; tests pass fakes, bin.ts passes `process`. */
-export interface CliIo {
-  stdout: CliOutput;
-  stderr: CliOutput;
-  stdin: Readable;
-  env: Record<string, string | undefined>;
-  /** Wall clock in ms since the epoch, for `--since 15m`; defaults to the system clock. */
-  now?: () => number;
-  /**
-   * Settles when the user asks to stop (SIGINT, SIGTERM): commands then end their input, so the final summaries are
-   * printed and the spill is flushed, and resolve to 0. bin.ts wires it to the process signals.
-   */
-  stop?: PromiseLike<unknown>;
-}
+export type { CliIo, CliOutput } from './io.js';
 
 /** Entry point of the `procstream` command; resolves to the exit code and never rejects. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

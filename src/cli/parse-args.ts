@@ -6,7 +6,7 @@ import { parseArgs as parseArgv } from 'node:util';
 import { PipelineError } from '../errors.js';
 import { COMMANDS, FLAGS, flagApplies, type CommandName } from './flags.js';
 import { parseInstant, positiveInt, validRegex } from './flag-values.js';
-import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../sinks/prometheus-address.js';
+import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../formats/prometheus-address.js';
 import type { CliCommand, HelpCommand, OutputFormat } from './options.js';
 import { readConfig, type FlagValues } from './read-config.js';
 import { parseDurationMs, parseSizeBytes } from './units.js';

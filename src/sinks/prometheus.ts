@@ -4,7 +4,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import { PipelineError } from '../errors.js';
 import type { MetricEvent } from '../events.js';
 import { negotiateFormat } from './negotiate-format.js';
-import { DEFAULT_PROMETHEUS_PORT } from './prometheus-address.js';
+import { DEFAULT_PROMETHEUS_PORT } from '../formats/prometheus-address.js';
 import { prometheusRegistry, type ExpositionFormat, type PrometheusRegistry } from './prometheus-registry.js';
 import { spillBytes } from './spill-bytes.js';
 import { MetricsState } from './unit-metrics.js';

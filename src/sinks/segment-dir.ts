@@ -1,6 +1,6 @@
 import { lstat, mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { segmentName, segmentSeq } from '../segment-names.js';
+import { segmentName, segmentSeq } from '../formats/segment-names.js';
 
 /** One of our segments as last seen on disk (plus what we appended since). */
 interface Segment {

@@ -1,6 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { segmentSeq } from '../segment-names.js';
+import { segmentSeq } from '../formats/segment-names.js';
 
 /** Bytes of spill segments in `dir` (our names, regular files only); 0 when the directory does not exist yet. */
 export async function spillBytes(dir: string): Promise<number> {

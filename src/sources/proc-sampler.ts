@@ -1,10 +1,10 @@
 import * as nodeFs from 'node:fs';
 import { asyncScheduler, type TimestampProvider } from 'rxjs';
 import { EVENT_FORMAT_VERSION, type MetricEvent, type SampleEvent } from '../events.js';
-import { parseProcIo } from '../streams/parse-proc-io.js';
-import { parseProcStat, type ProcStat } from '../streams/parse-proc-stat.js';
-import { parseProcStatm } from '../streams/parse-proc-statm.js';
-import { percentOfCore } from '../streams/percent-of-core.js';
+import { parseProcIo } from '../formats/parse-proc-io.js';
+import { parseProcStat, type ProcStat } from '../formats/parse-proc-stat.js';
+import { parseProcStatm } from '../formats/parse-proc-statm.js';
+import { percentOfCore } from '../formats/percent-of-core.js';
 import { readHostInfo } from './host-info.js';
 import { procFiles, type ProcFs } from './proc-files.js';
 import { commGroup, descendantsOf, matchRoot, readProcTable, type ProcTable } from './proc-table.js';

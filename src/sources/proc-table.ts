@@ -1,4 +1,4 @@
-import { parseProcStat, type ProcStat } from '../streams/parse-proc-stat.js';
+import { parseProcStat, type ProcStat } from '../formats/parse-proc-stat.js';
 import type { ProcFiles, ProcFs } from './proc-files.js';
 
 /** Every process of a tick, read once per tick however many units need it: stats and the parent → children map. */

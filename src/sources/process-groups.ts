@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs';
 import { asyncScheduler, distinctUntilChanged, map, type Observable, type SchedulerLike, timer } from 'rxjs';
-import { parseProcStat } from '../streams/parse-proc-stat.js';
+import { parseProcStat } from '../formats/parse-proc-stat.js';
 import { isKernelThread } from './proc-table.js';
 import type { UnitTarget } from './sampler.js';
 

@@ -2,8 +2,9 @@ import type { Readable } from 'node:stream';
 import { Observable } from 'rxjs';
 import { EVENT_FORMAT_VERSION, isMetricEvent, type MetricEvent } from '../events.js';
 import { excerpt, PipelineError } from '../errors.js';
-import { parseJsonLine, UNSURE } from './parse-json-line.js';
-import { countNewlines, selectLines } from './select-lines.js';
+import { decodeMetricEvent, type LineDecoder } from '../formats/decode-event.js';
+import { parseJsonLine, UNSURE } from '../formats/parse-json-line.js';
+import { countNewlines, selectLines } from '../formats/select-lines.js';
 
 /** A line that was skipped; `count` is the number of bad lines of this input so far, this one included. */
 export interface BadLine {
@@ -14,8 +15,7 @@ export interface BadLine {
   count: number;
 }
 
-/** Turns one parsed line into an event, or returns a reason (string) why it is not one. */
-export type LineDecoder = (value: unknown) => MetricEvent | string;
+export { decodeMetricEvent, type LineDecoder } from '../formats/decode-event.js';
 
 /** Options of `readNdjson`; every field is optional. */
 export interface ReadNdjsonOptions {
@@ -37,11 +37,6 @@ export interface ReadNdjsonOptions {
   anyOf?: readonly string[];
 }
 
-/** The default decoder: our own event lines. */
-export const decodeMetricEvent: LineDecoder = (value) => {
-  if (!isMetricEvent(value)) return 'not an event';
-  return value.v > EVENT_FORMAT_VERSION ? `format version ${String(value.v)} is newer than ${EVENT_FORMAT_VERSION}` : value;
-};
 
 const NL = 0x0a;
 

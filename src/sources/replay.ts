@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { asyncScheduler, concat, concatMap, defer, EMPTY, filter, finalize, from, map, of, type Observable, type SchedulerLike } from 'rxjs';
 import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type MetricEvent } from '../events.js';
 import { PipelineError } from '../errors.js';
-import { SEGMENT_PATTERN } from '../segment-names.js';
+import { SEGMENT_PATTERN } from '../formats/segment-names.js';
 import { readNdjson, type BadLine, type LineDecoder } from './read-ndjson.js';
-import { SYSTEMG_FILE_PATTERN, systemgDecoder } from './systemg-format.js';
+import { SYSTEMG_FILE_PATTERN, systemgDecoder } from '../formats/systemg-format.js';
 
 /** Options of `replay`: unwrapping, filters (the CLI's `--unit --since --until`) and bad-line handling. */
 export interface ReplayOptions {

@@ -1,10 +1,6 @@
-import type { MetricEvent, TargetSpec } from '../events.js';
+import type { MetricEvent, UnitTarget } from '../events.js';
 
-/**
- * A unit and how to find its root process. The unit name is the stable key. `children` overrides the sampler's
- * process-tree rule for this unit. A `pid` of 0 means the supervisor reports the unit stopped.
- */
-export type UnitTarget = { unit: string; children?: boolean } & Exclude<TargetSpec, { state: string }>;
+export type { UnitTarget } from '../events.js';
 
 /** Turns one tick's targets into events; the contract both samplers share (see docs/sampling.md). */
 export interface Sampler {

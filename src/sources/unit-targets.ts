@@ -1,8 +1,8 @@
 import { basename, dirname } from 'node:path';
 import { type Observable, type SchedulerLike, distinctUntilChanged, isObservable, map, of } from 'rxjs';
 import { PipelineError } from '../errors.js';
-import { parseStateFile } from './parse-state-file.js';
-import { parseUnitsFile } from './parse-units-file.js';
+import { parseStateFile } from '../formats/parse-state-file.js';
+import { parseUnitsFile } from '../formats/parse-units-file.js';
 import type { UnitTarget } from './sampler.js';
 import { watchTargetsFile } from './watch-targets-file.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { segmentSeq } from '../../src/segment-names.js';
+import { segmentSeq } from '../../src/formats/segment-names.js';
 import { killAll, startNode } from '../helpers/children.js';
 import { ensureBuilt, procstream, root, run, shell, start } from '../helpers/bin.js';
 

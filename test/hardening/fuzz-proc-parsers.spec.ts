@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { parseProcStat } from '../../src/streams/parse-proc-stat.js';
-import { parseProcStatm } from '../../src/streams/parse-proc-statm.js';
-import { parseProcIo } from '../../src/streams/parse-proc-io.js';
+import { parseProcStat } from '../../src/formats/parse-proc-stat.js';
+import { parseProcStatm } from '../../src/formats/parse-proc-statm.js';
+import { parseProcIo } from '../../src/formats/parse-proc-io.js';
 
 // Real files of this process and of pid 1, mutated: what a racing exit, a hostile comm or a kernel change could hand us.
 const real = {

@@ -3,7 +3,7 @@ import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, 
 import { join, relative } from 'node:path';
 import { lastValueFrom, map, range, toArray } from 'rxjs';
 import { spillover } from '../../src/sinks/spillover.js';
-import { SEGMENT_PATTERN, segmentName } from '../../src/segment-names.js';
+import { SEGMENT_PATTERN, segmentName } from '../../src/formats/segment-names.js';
 import { evicted, tempDir } from '../helpers/spill-dir.js';
 
 const SRC = new URL('../../src/', import.meta.url).pathname;

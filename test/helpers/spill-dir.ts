@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
 import { EVENT_FORMAT_VERSION, type EvictedEvent } from '../../src/events.js';
-import { SEGMENT_PATTERN } from '../../src/segment-names.js';
+import { SEGMENT_PATTERN } from '../../src/formats/segment-names.js';
 import { sample } from '../../src/testing/index.js';
 
 /** A fresh temporary directory. */

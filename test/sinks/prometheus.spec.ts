@@ -6,7 +6,7 @@ import { lastValueFrom, Subject, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENT_FORMAT_VERSION, NO_UNIT, type MetricEvent } from '../../src/events.js';
 import { prometheus, type PrometheusOptions } from '../../src/sinks/prometheus.js';
-import { segmentName } from '../../src/segment-names.js';
+import { segmentName } from '../../src/formats/segment-names.js';
 import { down, sample } from '../../src/testing/index.js';
 
 const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';

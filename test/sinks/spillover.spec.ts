@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { from, lastValueFrom, range, map, Subject, toArray, concat, of, throwError } from 'rxjs';
 import { spillover } from '../../src/sinks/spillover.js';
 import type { MetricEvent } from '../../src/events.js';
-import { segmentName, SEGMENT_PATTERN } from '../../src/segment-names.js';
+import { segmentName, SEGMENT_PATTERN } from '../../src/formats/segment-names.js';
 import { down, sample } from '../../src/testing/index.js';
 import { evicted, fixedClock, linesIn, segmentBytesIn, segmentsIn, tempDir, waitFor } from '../helpers/spill-dir.js';
 

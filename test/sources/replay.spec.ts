@@ -6,7 +6,7 @@ import { replay } from '../../src/sources/replay.js';
 import { spillover } from '../../src/sinks/spillover.js';
 import type { BadLine } from '../../src/sources/read-ndjson.js';
 import type { MetricEvent } from '../../src/events.js';
-import { segmentName } from '../../src/segment-names.js';
+import { segmentName } from '../../src/formats/segment-names.js';
 import { down, sample } from '../../src/testing/index.js';
 import { evicted, tempDir } from '../helpers/spill-dir.js';
 

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { from, NEVER, type Observable } from 'rxjs';
 import { PipelineError } from '../../errors.js';
 import { decodeMetricEvent, systemgDecoder, type BadLine, type LineDecoder } from '../../index.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { progressBar, type ProgressBar, type ProgressBarOptions } from '../progress.js';
 
 /** Emits once when the user asks to stop (SIGINT, SIGTERM via bin.ts); never without `io.stop`. */

@@ -7,7 +7,7 @@ import {
 } from '../../index.js';
 import { colorEnabled } from '../color.js';
 import { EXIT } from '../exit-codes.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import type { InspectCommand } from '../options.js';
 import { renderInspect } from '../render-inspect.js';
 import { autoDecoder, openInput, reportBadLine, stop$ } from './common.js';

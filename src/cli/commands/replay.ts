@@ -2,9 +2,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { filter, finalize, lastValueFrom, takeUntil, tap } from 'rxjs';
 import { replay } from '../../index.js';
-import { toNdjson } from '../../sinks/to-ndjson.js';
+import { toNdjson } from '../../index.js';
 import { EXIT } from '../exit-codes.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import type { ReplayCommand } from '../options.js';
 import { bigInputProgress, loadUnitNames, reportBadLine, stop$ } from './common.js';
 

@@ -5,10 +5,10 @@ import {
 } from '../../index.js';
 import { colorEnabled } from '../color.js';
 import { EXIT } from '../exit-codes.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import type { SummarizeCommand } from '../options.js';
 import { renderSummary } from '../render-summary.js';
-import { toNdjson } from '../../sinks/to-ndjson.js';
+import { toNdjson } from '../../index.js';
 import { autoDecoder, loadUnitNames, openInput, reportBadLine, stop$ } from './common.js';
 
 /** Holds every row of an input, whatever its age: summaries cover the whole input. */

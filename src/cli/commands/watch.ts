@@ -3,11 +3,11 @@ import {
   type OperatorFunction, tap,
 } from 'rxjs';
 import { prometheus, watchUnits, type MetricEvent } from '../../index.js';
-import { toNdjson } from '../../sinks/to-ndjson.js';
+import { toNdjson } from '../../index.js';
 import { colorEnabled } from '../color.js';
 import { EXIT } from '../exit-codes.js';
 import { toLiveTable } from '../live-table.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import type { WatchCommand } from '../options.js';
 import { unitRows } from '../unit-rows.js';
 import { watchTargetsSpec } from '../watch-targets.js';

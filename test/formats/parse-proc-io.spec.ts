@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcIo } from '../../src/streams/parse-proc-io.js';
-import { parseProcStatm } from '../../src/streams/parse-proc-statm.js';
-import { percentOfCore } from '../../src/streams/percent-of-core.js';
+import { parseProcIo } from '../../src/formats/parse-proc-io.js';
+import { parseProcStatm } from '../../src/formats/parse-proc-statm.js';
+import { percentOfCore } from '../../src/formats/percent-of-core.js';
 
 const io = 'rchar: 10\nwchar: 20\nsyscr: 1\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { segmentName, segmentSeq, SEGMENT_PATTERN } from '../src/segment-names.js';
+import { segmentName, segmentSeq, SEGMENT_PATTERN } from '../../src/formats/segment-names.js';
 
 describe('segment names', () => {
   it('pads the sequence so name order is sequence order, whatever the clock says', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseStateFile } from '../../src/sources/parse-state-file.js';
-import { parseUnitsFile } from '../../src/sources/parse-units-file.js';
+import { parseStateFile } from '../../src/formats/parse-state-file.js';
+import { parseUnitsFile } from '../../src/formats/parse-units-file.js';
 
 describe('parseUnitsFile', () => {
   it('reads the three target kinds and resolves a relative pid file against the file', () => {

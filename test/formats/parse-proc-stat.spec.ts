@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseProcStat } from '../../src/streams/parse-proc-stat.js';
+import { parseProcStat } from '../../src/formats/parse-proc-stat.js';
 
 /** A stat line as the kernel writes it: 52 fields, comm in parentheses. */
 function statLine(pid: number, comm: string, over: { state?: string; utime?: number; start?: number } = {}): string {

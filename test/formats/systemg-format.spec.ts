@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { systemgDecoder, SYSTEMG_FILE_PATTERN } from '../../src/sources/systemg-format.js';
+import { systemgDecoder, SYSTEMG_FILE_PATTERN } from '../../src/formats/systemg-format.js';
 
 const zero = { cpu_percent: 0.0, rss_bytes: 0, io_read_bytes: 0, io_write_bytes: 0, net_rx_bytes: 0, net_tx_bytes: 0 };
 const line = (sample: Record<string, unknown>, unit_hash = 'abc') =>

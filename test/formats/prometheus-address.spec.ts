@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../../src/sinks/prometheus-address.js';
+import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../../src/formats/prometheus-address.js';
 
 describe('parsePrometheusAddress', () => {
   it('listens on loopback unless another host is named', () => {

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { UnitTarget } from './sampler.js';
+import type { UnitTarget } from '../events.js';
 
 /**
  * Validates unit targets: a non-empty, unique `unit` and exactly one of `pid` (integer ≥ 0), `pidFile`, `match`

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseJsonLine, UNSURE } from '../../src/sources/parse-json-line.js';
+import { parseJsonLine, UNSURE } from '../../src/formats/parse-json-line.js';
 import type { EvictedEvent, SampleEvent } from '../../src/events.js';
 import { down, sample } from '../../src/testing/index.js';
 

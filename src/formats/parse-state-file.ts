@@ -1,4 +1,4 @@
-import type { UnitTarget } from './sampler.js';
+import type { UnitTarget } from '../events.js';
 
 /**
  * Reads a supervisor's state file: an object mapping unit → pid, either at the top level or under `units`. A value

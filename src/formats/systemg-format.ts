@@ -5,7 +5,7 @@
  * `span_secs` and `*_min`/`*_max` fields of a pre-aggregated bucket. See docs/spillover.md for the mapping.
  */
 import { EVENT_FORMAT_VERSION, type SampleEvent, type UnitDownEvent } from '../events.js';
-import type { LineDecoder } from './read-ndjson.js';
+import type { LineDecoder } from './decode-event.js';
 
 /** systemg's file names: `metrics-<unix seconds>.jsonl`. */
 export const SYSTEMG_FILE_PATTERN = /^metrics-(\d+)\.jsonl$/;

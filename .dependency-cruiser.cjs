@@ -1,0 +1,75 @@
+/**
+ * The layers of src/ and the direction of their imports (docs/architecture.md). test/architecture.spec.ts runs
+ * dependency-cruiser with these rules in `npm test`; `npx depcruise src` shows the same report by hand.
+ */
+const LIB = '^src/(events|errors)\\.ts$';
+module.exports = {
+  forbidden: [
+    {
+      name: 'formats-are-pure',
+      comment: 'formats/ are codecs: bytes or text in, values out. They import only each other and the event/error leaves.',
+      severity: 'error',
+      from: { path: '^src/formats/' },
+      to: { pathNot: ['^src/formats/', LIB, '^node:path$', 'path'], dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'formats-no-io-modules',
+      severity: 'error',
+      from: { path: '^src/formats/' },
+      to: { path: '^(fs|node:fs|fs/promises|node:fs/promises|net|node:net|http|node:http|child_process|node:child_process)$' },
+    },
+    {
+      name: 'store-is-a-data-structure',
+      comment: 'store/ is the pure data structure under the store operators: no sources, sinks, streams or CLI.',
+      severity: 'error',
+      from: { path: '^src/store/' },
+      to: { path: '^src/(sources|sinks|streams|cli|watch-units)' },
+    },
+    {
+      name: 'streams-are-operators',
+      comment: 'streams/ holds OperatorFunctions only: no I/O, no sources, no sinks.',
+      severity: 'error',
+      from: { path: '^src/streams/' },
+      to: { path: ['^src/(sources|sinks|cli)/', '^(fs|node:fs|fs/promises|node:fs/promises|net|node:net|http|node:http|child_process|node:child_process)$'] },
+    },
+    {
+      name: 'sources-do-not-write',
+      severity: 'error',
+      from: { path: '^src/sources/' },
+      to: { path: '^src/(sinks|cli)/' },
+    },
+    {
+      name: 'sinks-do-not-read',
+      severity: 'error',
+      from: { path: '^src/sinks/' },
+      to: { path: '^src/(sources|cli)/' },
+    },
+    {
+      name: 'library-never-imports-cli',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'cli-through-index',
+      comment:
+        'The CLI uses the library through src/index.ts. The leaves it may import directly (events, errors, pure ' +
+        'formats) load nothing heavy, which keeps `procstream --version` as fast as `node -e 0`.',
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: { path: '^src/', pathNot: ['^src/cli/', '^src/index\\.ts$', LIB, '^src/formats/'] },
+    },
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
