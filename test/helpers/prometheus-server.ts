@@ -34,12 +34,22 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(binary: string, target: string): Promise<PrometheusServer> {
+/**
+ * What to scrape: one `host:port` target, or the `scrape_configs` entries (YAML lines, each indented two spaces) and
+ * rule files of a larger setup such as the fleet test's file_sd_configs.
+ */
+export type PrometheusSetup = string | { scrapeConfigs: string[]; ruleFiles?: string[] };
+
+export async function startPrometheus(binary: string, setup: PrometheusSetup): Promise<PrometheusServer> {
   const dir = mkdtempSync(join(tmpdir(), 'procstream-prometheus-'));
   const config = join(dir, 'prometheus.yml');
+  const { scrapeConfigs, ruleFiles = [] } = typeof setup === 'string'
+    ? { scrapeConfigs: ['  - job_name: procstream', '    static_configs:', `      - targets: ['${setup}']`] }
+    : setup;
   writeFileSync(config, [
     'global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', '  evaluation_interval: 1s',
-    'scrape_configs:', '  - job_name: procstream', '    static_configs:', `      - targets: ['${target}']`, '',
+    ...(ruleFiles.length > 0 ? ['rule_files:', ...ruleFiles.map((f) => `  - ${JSON.stringify(f)}`)] : []),
+    'scrape_configs:', ...scrapeConfigs, '',
   ].join('\n'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
