@@ -17,9 +17,13 @@ interface EventBase {
 }
 
 /** Why a field of a sample is absent: an errno code (`EACCES`), `unsupported`, or a short explanation. */
-export type MissingReasons = Partial<Record<'io' | 'net' | 'threads' | 'cpu', string>>;
+export type MissingReasons = Partial<Record<'io' | 'net' | 'threads' | 'cpu' | 'memory', string>>;
 
-/** Where network byte counters come from: Linux has no per-process counters, so we only ever report wider scopes. */
+/**
+ * Where network byte counters come from. Linux has no per-process counters, so the only exact figure is a network
+ * namespace's: `netns` means every process of the unit is in one namespace that no other unit and not procstream
+ * itself uses, and the counters are that namespace's interfaces (docs/sampling.md).
+ */
 export type NetScope = 'netns' | 'host';
 
 /** One measurement of the live processes of a unit. Counters are cumulative for the unit's current identity. */
@@ -52,6 +56,14 @@ export interface SampleEvent extends EventBase {
   processes?: number;
   /** Threads across those processes. Not retained by the store. */
   threads?: number;
+  /** For a cgroup unit: the cgroup measured, as a path inside the hierarchy (`system.slice/nginx.service`). */
+  cgroup?: string;
+  /**
+   * For a cgroup unit: the memory the kernel charges to the cgroup (v2 `memory.current`, v1 `memory.usage_in_bytes`),
+   * page cache included; `rssBytes` is its anonymous memory (v2 `anon`, v1 `total_rss`). Null with `missing.memory`
+   * where no memory controller covers the cgroup. Not retained by the store.
+   */
+  cgroupMemoryBytes?: number | null;
   /** The reason for each absent (null) field. */
   missing: MissingReasons;
 }
@@ -80,6 +92,10 @@ export type TargetSpec =
   | { match: string }
   /** Every live process whose command name (comm) is exactly this: how `watch` groups a whole machine. */
   | { comm: string }
+  /** A cgroup, by its path inside the hierarchy or under a cgroup mount: measured from the kernel's own counters. */
+  | { cgroup: string }
+  /** A systemd unit (`nginx` means `nginx.service`), measured as its cgroup. */
+  | { systemdUnit: string }
   | { state: string };
 
 /** A unit was configured or discovered. */

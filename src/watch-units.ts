@@ -7,7 +7,7 @@ import {
 import type { MetricEvent } from './events.js';
 import { spillover, type SpilloverOptions } from './sinks/spillover.js';
 import { intervalTicks, type IntervalTick } from './sources/interval-ticks.js';
-import { procSampler } from './sources/proc-sampler.js';
+import { linuxSampler } from './sources/linux-sampler.js';
 import { processGroups } from './sources/process-groups.js';
 import type { Sampler, UnitTarget } from './sources/sampler.js';
 import { siSampler } from './sources/si-sampler.js';
@@ -31,7 +31,10 @@ export interface WatchUnitsOptions {
   children?: boolean | 'auto';
   /** Where evicted rows go on disk; no spilling when absent. */
   spill?: SpilloverOptions;
-  /** Default: the /proc sampler on Linux, the systeminformation sampler elsewhere. */
+  /**
+   * Default on Linux: `linuxSampler` (the /proc sampler for process targets, the cgroup sampler for cgroup and
+   * systemd targets, network bytes for units that own a network namespace); the systeminformation sampler elsewhere.
+   */
   sampler?: Sampler;
   /** Pass samples and other input events through to the output (default true). */
   passThrough?: boolean;
@@ -109,7 +112,7 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
   const events$ = new Observable<MetricEvent>(
     (subscriber) => {
       // The sampler lives as long as the subscription: its kept fds are closed on teardown.
-      const sampler = options.sampler ?? (platform() === 'linux' ? procSampler({ children, scheduler }) : siSampler({ scheduler }));
+      const sampler = options.sampler ?? (platform() === 'linux' ? linuxSampler({ children, scheduler }) : siSampler({ scheduler }));
       // The first tick waits for the first target list (a units file is read asynchronously), so no round is lost.
       const latestTargets$ = targets$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
       const stop$ = merge(from(until), durationMs === undefined ? EMPTY : timer(durationMs, scheduler));

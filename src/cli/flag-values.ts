@@ -35,3 +35,19 @@ export function parseInstant(text: string, flag: string, now: () => number): num
   }
   throw new PipelineError('E_USAGE', `${flag}: '${text}' is not valid; use an ISO timestamp (2026-11-26T14:00:00Z) or a duration ago (15m, 1h30m)`);
 }
+
+/** A cgroup path for `--cgroup`: non-empty, and no `..` (it names a directory under the cgroup mounts only). */
+export function cgroupPath(text: string): string {
+  if (text === '' || text.split('/').includes('..')) {
+    throw new PipelineError('E_USAGE', `--cgroup: '${text}' is not valid; give a cgroup path such as system.slice/nginx.service`);
+  }
+  return text;
+}
+
+/** A systemd unit name for `--systemd-unit` (`nginx`, `nginx.service`, `app@1.service`). */
+export function systemdUnitName(text: string): string {
+  if (!/^[\w:.@-]+$/.test(text)) {
+    throw new PipelineError('E_USAGE', `--systemd-unit: '${text}' is not a unit name; use one such as nginx or nginx.service`);
+  }
+  return text;
+}

@@ -38,6 +38,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'pid', value: 'N', multiple: true, commands: W, config: true, help: 'Watch this process id (repeatable).' },
   { name: 'pidfile', value: 'FILE', commands: W, config: true, help: 'Watch the process whose id is in FILE.' },
   { name: 'match', value: 'REGEX', commands: W, config: true, help: 'Watch processes whose command line matches REGEX.' },
+  { name: 'cgroup', value: 'PATH', multiple: true, commands: W, config: true, help: 'Watch a cgroup by its kernel counters (repeatable).' },
+  { name: 'systemd-unit', value: 'NAME', multiple: true, commands: W, config: true, help: 'Watch a systemd unit\'s cgroup (repeatable).' },
   { name: 'units', value: 'FILE', commands: W, config: true, help: 'Watch the units defined in FILE.' },
   { name: 'state', value: 'FILE', commands: W, config: true, help: 'Watch the units listed in a supervisor state FILE.' },
   { name: 'children', commands: W, config: true, help: 'Count child processes in their parent unit.' },

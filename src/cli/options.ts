@@ -15,6 +15,10 @@ interface CommonOptions {
 /** How `watch` finds processes; all empty means every process, grouped into units by command name. */
 export interface WatchTargets {
   pids: number[];
+  /** `--cgroup PATH`, repeatable: one unit per cgroup, named after its last path element. */
+  cgroups?: string[];
+  /** `--systemd-unit NAME`, repeatable: one unit per systemd unit, named as given. */
+  systemdUnits?: string[];
   pidFile?: string;
   match?: string;
   unitsFile?: string;

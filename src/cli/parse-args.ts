@@ -5,7 +5,7 @@
 import { parseArgs as parseArgv } from 'node:util';
 import { PipelineError } from '../errors.js';
 import { COMMANDS, FLAGS, flagApplies, type CommandName } from './flags.js';
-import { parseInstant, positiveInt, validRegex } from './flag-values.js';
+import { cgroupPath, parseInstant, positiveInt, systemdUnitName, validRegex } from './flag-values.js';
 import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../formats/prometheus-address.js';
 import type { CliCommand, HelpCommand, OutputFormat } from './options.js';
 import { readConfig, type FlagValues } from './read-config.js';
@@ -125,6 +125,8 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
         command, strict, format: format(str('format'), ctx.isTTY),
         targets: {
           pids: list('pid').map((t) => positiveInt(t, '--pid')),
+          ...nonEmpty('cgroups', list('cgroup').map((t) => cgroupPath(t))),
+          ...nonEmpty('systemdUnits', list('systemd-unit').map((t) => systemdUnitName(t))),
           ...defined('pidFile', str('pidfile')),
           ...defined('match', optional(str('match'), validRegex)),
           ...defined('unitsFile', str('units')),
@@ -178,6 +180,11 @@ function optional<T>(text: string | undefined, parse: (t: string) => T): T | und
 // With exactOptionalPropertyTypes in mind: absent options are left out rather than set to undefined.
 function defined<K extends string, T>(key: K, value: T | undefined): { [P in K]?: T } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: T };
+}
+
+/** `{ [key]: list }` when the list has elements, else nothing (a flag not given leaves its option out). */
+function nonEmpty<K extends string, T>(key: K, list: T[]): { [P in K]?: T[] } {
+  return (list.length === 0 ? {} : { [key]: list }) as { [P in K]?: T[] };
 }
 
 function required(value: string | undefined, message: string): string {

@@ -5,12 +5,14 @@ import type { WatchTargets } from './options.js';
 
 /**
  * `'all-processes'` when no target flag is given; otherwise one target list: `--pid N` is unit `pid-N`, `--match RE`
- * is unit `RE`, `--pidfile` is named after the file (`web.pid` → `web`), and `--units`/`--state` bring their own names.
+ * is unit `RE`, `--cgroup a/b.service` is unit `b.service`, `--systemd-unit nginx` is unit `nginx`, `--pidfile` is named after the file (`web.pid` → `web`), and `--units`/`--state` bring their own names.
  * Files are re-read every `pollMs`, and the list is re-emitted when any part changes.
  */
 export function watchTargetsSpec(t: WatchTargets, pollMs: number): UnitTargetsSpec | 'all-processes' {
   const fixed: UnitTarget[] = [
     ...t.pids.map((pid) => ({ unit: `pid-${pid}`, pid })),
+    ...(t.cgroups ?? []).map((cgroup) => ({ unit: cgroup.replace(/\/+$/, '').split('/').pop() || cgroup, cgroup })),
+    ...(t.systemdUnits ?? []).map((systemdUnit) => ({ unit: systemdUnit, systemdUnit })),
     ...(t.match === undefined ? [] : [{ unit: t.match, match: t.match }]),
   ];
   const files: UnitTargetsSpec[] = [

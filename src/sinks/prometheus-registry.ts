@@ -64,6 +64,10 @@ export function prometheusRegistry(state: MetricsState, format: ExpositionFormat
   perUnit('gauge', 'procstream_unit_resident_memory_bytes', "Resident set size of the unit's processes; absent while the unit is down.", (u, unit, put) => put({ unit }, u.rssBytes));
   perUnit('counter', 'procstream_unit_disk_read_bytes_total', "Bytes the unit's processes read from storage.", (u, unit, put) => put({ unit }, u.diskReadBytes));
   perUnit('counter', 'procstream_unit_disk_write_bytes_total', "Bytes the unit's processes wrote to storage.", (u, unit, put) => put({ unit }, u.diskWriteBytes));
+  perUnit('counter', 'procstream_unit_network_receive_bytes_total', 'Bytes received on the network namespace the unit owns; only for such units.',
+    (u, unit, put) => put({ unit }, u.networkReceiveBytes));
+  perUnit('counter', 'procstream_unit_network_transmit_bytes_total', 'Bytes sent on the network namespace the unit owns; only for such units.',
+    (u, unit, put) => put({ unit }, u.networkTransmitBytes));
   perUnit('gauge', 'procstream_unit_up', '1 when the unit had a live process at the newest tick, else 0.', (u, unit, put) => put({ unit }, u.up ? 1 : 0));
   perUnit('counter', 'procstream_unit_restarts_total', 'Times the process identity behind the unit changed.', (u, unit, put) => put({ unit }, u.restarts));
   perUnit('gauge', 'procstream_unit_processes', "Live processes counted for the unit.", (u, unit, put) => put({ unit }, u.processes));

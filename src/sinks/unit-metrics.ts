@@ -8,6 +8,12 @@ export interface UnitMetrics {
   /** Storage bytes since we first saw the unit: monotonic across restarts. */
   diskReadBytes: number;
   diskWriteBytes: number;
+  /**
+   * Network bytes since we first measured them; null until a sample carries `netScope: 'netns'` (a unit that owns its
+   * network namespace), so no series exists for units whose traffic cannot be told apart from the host's.
+   */
+  networkReceiveBytes: number | null;
+  networkTransmitBytes: number | null;
   /** Newest resident set size; null while the unit is down (never a fake 0). */
   rssBytes: number | null;
   up: boolean;
@@ -15,7 +21,8 @@ export interface UnitMetrics {
   processes: number;
   threads: number;
   /** The newest sample's identity and raw counters, to turn the next one into deltas. */
-  last?: Pick<SampleEvent, 'pid' | 'startTimeMs' | 'cpuUserSeconds' | 'cpuSystemSeconds' | 'ioReadBytes' | 'ioWriteBytes'>;
+  last?: Pick<SampleEvent, 'pid' | 'startTimeMs' | 'cpuUserSeconds' | 'cpuSystemSeconds' | 'ioReadBytes' | 'ioWriteBytes'>
+    & { netRxBytes: number | null; netTxBytes: number | null };
 }
 
 /** Counts of problems the pipeline reported about itself. */
@@ -45,7 +52,8 @@ export class MetricsState {
   private unit(name: string): UnitMetrics {
     let u = this.units.get(name);
     if (!u) {
-      u = { cpuUserSeconds: 0, cpuSystemSeconds: 0, diskReadBytes: 0, diskWriteBytes: 0, rssBytes: null, up: false, restarts: 0, processes: 0, threads: 0 };
+      u = { cpuUserSeconds: 0, cpuSystemSeconds: 0, diskReadBytes: 0, diskWriteBytes: 0, networkReceiveBytes: null, networkTransmitBytes: null,
+        rssBytes: null, up: false, restarts: 0, processes: 0, threads: 0 };
       this.units.set(name, u);
     }
     return u;
@@ -81,12 +89,17 @@ export class MetricsState {
     u.cpuSystemSeconds += growth(e.cpuSystemSeconds, last?.cpuSystemSeconds, same);
     u.diskReadBytes += growth(e.ioReadBytes, last?.ioReadBytes, same);
     u.diskWriteBytes += growth(e.ioWriteBytes, last?.ioWriteBytes, same);
+    const rx = e.netScope === 'netns' ? e.netRxBytes ?? null : null;
+    const tx = e.netScope === 'netns' ? e.netTxBytes ?? null : null;
+    if (rx !== null) u.networkReceiveBytes = (u.networkReceiveBytes ?? 0) + growth(rx, last?.netRxBytes, same);
+    if (tx !== null) u.networkTransmitBytes = (u.networkTransmitBytes ?? 0) + growth(tx, last?.netTxBytes, same);
     u.rssBytes = e.rssBytes;
     u.up = true;
     u.processes = e.processes ?? 1;
     u.threads = e.threads ?? u.threads;
     u.last = { pid: e.pid, startTimeMs: e.startTimeMs, cpuUserSeconds: e.cpuUserSeconds, cpuSystemSeconds: e.cpuSystemSeconds,
       // An unreadable reading keeps the previous one as the baseline, so the growth it hid is counted later.
-      ioReadBytes: e.ioReadBytes ?? (same ? last.ioReadBytes : null), ioWriteBytes: e.ioWriteBytes ?? (same ? last.ioWriteBytes : null) };
+      ioReadBytes: e.ioReadBytes ?? (same ? last.ioReadBytes : null), ioWriteBytes: e.ioWriteBytes ?? (same ? last.ioWriteBytes : null),
+      netRxBytes: rx ?? (same ? last.netRxBytes : null), netTxBytes: tx ?? (same ? last.netTxBytes : null) };
   }
 }

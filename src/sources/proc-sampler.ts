@@ -69,6 +69,7 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       }
     }
     if ('comm' in target) return commGroup(table(), target.comm)[0]?.pid ?? 'not-matched';
+    if (!('match' in target)) return 'not-a-process-target'; // cgroup targets go to the cgroup sampler
     let pattern = patterns.get(target.match);
     if (pattern === undefined) {
       try { pattern = new RegExp(target.match); } catch { pattern = null; }

@@ -97,6 +97,7 @@ function findRoot(target: UnitTarget, byPid: Map<number, SiProcess>): SiProcess 
     // A comm group is represented here by its oldest process only (docs/sampling.md: the fallback does not sum groups).
     let matches: (p: SiProcess) => boolean;
     if ('comm' in target) matches = (p) => p.name === target.comm;
+    else if (!('match' in target)) return 'cgroup-unsupported'; // cgroups are read from /sys/fs/cgroup on Linux only
     else {
       let pattern: RegExp;
       try { pattern = new RegExp(target.match); } catch { return 'invalid-match'; }

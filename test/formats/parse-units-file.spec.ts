@@ -52,3 +52,14 @@ describe('parseStateFile', () => {
     expect(() => parseStateFile([1])).toThrow(/object/);
   });
 });
+
+describe('cgroup and systemd targets in a units file', () => {
+  it('accepts a cgroup path and a systemd unit name, and refuses a path with ..', () => {
+    expect(parseUnitsFile([{ unit: 'web', cgroup: 'system.slice/web.service' }, { unit: 'db', systemdUnit: 'postgresql' }])).toEqual([
+      { unit: 'web', cgroup: 'system.slice/web.service' }, { unit: 'db', systemdUnit: 'postgresql' },
+    ]);
+    expect(() => parseUnitsFile([{ unit: 'x', cgroup: '../../etc' }])).toThrow('target 1: "cgroup" must be a cgroup path without ".."');
+    expect(() => parseUnitsFile([{ unit: 'x', systemdUnit: 'a b' }])).toThrow(/"systemdUnit" must be a unit name/);
+    expect(() => parseUnitsFile([{ unit: 'x', cgroup: 'a', pid: 1 }])).toThrow(/exactly one of/);
+  });
+});
