@@ -8,7 +8,7 @@ describe('prometheusRegistry', () => {
     const doc = readFileSync('docs/prometheus.md', 'utf8');
     const { registry } = prometheusRegistry(new MetricsState(), 'prometheus', async () => 0);
     const metrics = await registry.getMetricsAsJSON();
-    expect(metrics.length).toBe(14);
+    expect(metrics.length).toBe(16);
     for (const { name, type } of metrics) expect(doc).toMatch(new RegExp(`^\\| \`${name}(\\{[a-z,]+\\})?\` \\| ${type} \\|`, 'm'));
   });
 
