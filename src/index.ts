@@ -5,6 +5,7 @@ export { watchTargetsFile, type WatchTargetsFileOptions } from './sources/watch-
 export { parseUnitsFile } from './formats/parse-units-file.js';
 export { parseStateFile } from './formats/parse-state-file.js';
 export { procSampler, type ProcSampler, type ProcSamplerOptions } from './sources/proc-sampler.js';
+export type { ProcFs } from './sources/proc-files.js';
 export { siSampler, type SiProcess, type SiSamplerOptions } from './sources/si-sampler.js';
 export { readHostInfo, type HostInfo } from './sources/host-info.js';
 export type { Sampler, UnitTarget } from './sources/sampler.js';
