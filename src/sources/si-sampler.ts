@@ -25,8 +25,10 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh']);
 
 // systeminformation (23 modules) loads on the first listing, not on `import 'procstream'`: most users never take the
 // fallback, and importing the operators must not pay for it (test/package/lazy-load.spec.ts).
-const listWithSysteminformation = async (): Promise<{ list: SiProcess[] }> =>
-  (await import('systeminformation')).default.processes();
+const listWithSysteminformation = async (): Promise<{ list: SiProcess[] }> => {
+  const { default: si } = await import('systeminformation');
+  return si.processes();
+};
 
 /**
  * The cross-platform fallback: the same events as procSampler, from systeminformation's process list. CPU seconds are
