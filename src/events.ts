@@ -182,7 +182,9 @@ export type MetricEvent =
   | DroppedEvent
   | ErrorEvent;
 
+/** The `type` of every built-in event: `'sample'`, `'unit-down'`, `'summary'` and the rest (docs/events.md). */
 export type EventType = MetricEvent['type'];
+/** The event whose `type` is `K`, e.g. `EventOf<'sample'>` is {@link SampleEvent}. */
 export type EventOf<K extends EventType> = Extract<MetricEvent, { type: K }>;
 
 /** The event types, for validation and documentation. */

@@ -5,9 +5,11 @@ export { watchTargetsFile, type WatchTargetsFileOptions } from './sources/watch-
 export { parseUnitsFile } from './formats/parse-units-file.js';
 export { parseStateFile } from './formats/parse-state-file.js';
 export { procSampler, type ProcSampler, type ProcSamplerOptions } from './sources/proc-sampler.js';
+export { readCgroupMounts, type CgroupMounts } from './sources/cgroup-paths.js';
 export { cgroupSampler, isCgroupTarget, type CgroupSampler, type CgroupSamplerOptions, type CgroupTarget } from './sources/cgroup-sampler.js';
 export { netnsCounters, type NetnsCounters, type NetnsCountersOptions } from './sources/netns-counters.js';
 export { linuxSampler, type LinuxSampler, type LinuxSamplerOptions } from './sources/linux-sampler.js';
+export type { ProcFs } from './sources/proc-files.js';
 export { siSampler, type SiProcess, type SiSamplerOptions } from './sources/si-sampler.js';
 export { readHostInfo, type HostInfo } from './sources/host-info.js';
 export type { Sampler, UnitTarget } from './sources/sampler.js';

@@ -16,6 +16,7 @@ import { sampleTicks } from './streams/sample-ticks.js';
 import { storeAndSummarize } from './streams/store-and-summarize.js';
 import { windowedStore, type WindowedStore } from './streams/windowed-store.js';
 
+/** Options of {@link watchUnits}; every default is systemg's (1 s interval, 12 h, 10 MiB, summaries every 10 s). */
 export interface WatchUnitsOptions {
   /** What to watch (see docs/targets.md); default: every process on the machine, one unit per command name. */
   targets?: UnitTargetsSpec | 'all-processes';
@@ -55,6 +56,7 @@ export interface WatchUnitsOptions {
   durationClock?: TimestampProvider;
 }
 
+/** What {@link watchUnits} returns: the events, the store to query, and the sampler's self-metrics. */
 export interface WatchUnits {
   /** Every event of the pipeline: samples and unit changes, evictions, summaries, and problems with counts. */
   events$: Observable<MetricEvent>;

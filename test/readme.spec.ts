@@ -26,7 +26,7 @@ describe('README', () => {
     expect(readme).toContain('(docs/events.md)');
     // npm start is `procstream watch` with no flag: the whole machine, the embedded defaults
     const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(scripts.start).toMatch(/&& node dist\/cli\/bin\.js$/);
+    expect(scripts.start).toBe('node scripts/start.mjs'); // builds only when src/ changed, then runs dist/cli/bin.js
   });
 
   it('has a pipeline of at most 15 lines and a marble test, both type-checking under strict', () => {

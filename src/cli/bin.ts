@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { packageVersion } from './help.js';
 
 // The reader of stdout may leave at any time (`| head -1`); sinks see EPIPE and complete, and a late one is no failure.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -20,8 +20,12 @@ const stop = new Promise<void>((resolve) => {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 });
+const argv = process.argv.slice(2);
+// A lone --version answers before main.js and its parsers load (8 modules): that keeps the cold start within 1.2× of
+// `node -e 0` (bench/cold-start.mjs). main() answers it the same way for every other caller.
+if (argv.length === 1 && (argv[0] === '-V' || argv[0] === '--version')) process.stdout.write(`${packageVersion()}\n`);
 // process.exitCode rather than process.exit(), so buffered stdout still flushes. main() never rejects.
-void main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, stop }).then((code) => {
+else void import('./main.js').then(({ main }) => main(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, stop })).then((code) => {
   finished = true;
   process.exitCode = code;
 });

@@ -1,4 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry, RegistryContentType } from 'prom-client';
 import type { MetricsState, UnitMetrics } from './unit-metrics.js';
 
 /** Exposition formats prom-client writes: the Prometheus text format 0.0.4, or OpenMetrics 1.0.0. */
@@ -14,6 +16,11 @@ export interface PrometheusRegistry {
   tickLag: Histogram;
 }
 
+// prom-client (about 30 modules) loads with the first registry, not on `import 'procstream'`
+// (test/package/lazy-load.spec.ts). It is CommonJS, so a synchronous require keeps this function synchronous.
+const require = createRequire(import.meta.url);
+let promClient: typeof PromClient | undefined;
+
 type Metric = Counter | Gauge;
 type Put = (labels: Record<string, string>, value: number | null) => void;
 type Read = (u: UnitMetrics, unit: string, put: Put) => void;
@@ -25,6 +32,7 @@ interface Shown { labels: Record<string, string>; value: number; scrape: number 
  * registry per format because prom-client renames counters (drops `_total`) in place when writing OpenMetrics.
  */
 export function prometheusRegistry(state: MetricsState, format: ExpositionFormat, spillBytes?: () => Promise<number>): PrometheusRegistry {
+  const { Counter, Gauge, Histogram, Registry } = (promClient ??= require('prom-client') as typeof PromClient);
   const registry = new Registry<RegistryContentType>(); // the typings omit the constructor's content type
   registry.setContentType(format === 'openmetrics' ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE);
   const registers = [registry];

@@ -21,6 +21,7 @@ export interface CgroupFiles {
   pidsCurrent?: string;
 }
 
+/** Where the cgroup hierarchies are mounted: the v2 mount point, and each v1 controller's (`cpuacct`, `memory`, …). */
 export interface CgroupMounts { v2?: string; v1: Map<string, string> }
 
 /** The cgroup mounts of this host, from `/proc/self/mountinfo` (none where it cannot be read). */

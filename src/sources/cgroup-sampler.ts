@@ -37,6 +37,7 @@ export interface CgroupSamplerOptions {
 /** A cgroup sampler; `openFds` tells how many descriptors it keeps. */
 export interface CgroupSampler extends Sampler {
   sample(targets: readonly UnitTarget[]): MetricEvent[];
+  /** How many cgroup file descriptors are kept open across ticks. */
   openFds(): number;
 }
 

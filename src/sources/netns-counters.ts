@@ -17,6 +17,7 @@ export interface NetnsCountersOptions {
 
 /** Fills `netRxBytes`/`netTxBytes` of one tick's samples in place; see {@link netnsCounters}. */
 export interface NetnsCounters {
+  /** Sets the network fields of the samples among `events` (one tick's) whose unit owns a network namespace. */
   annotate(events: MetricEvent[]): void;
 }
 

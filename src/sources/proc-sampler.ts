@@ -32,6 +32,7 @@ export interface ProcSamplerOptions {
 /** A /proc sampler; `openFds` tells how many descriptors it keeps. */
 export interface ProcSampler extends Sampler {
   sample(targets: readonly UnitTarget[]): MetricEvent[];
+  /** Descriptors of /proc files kept open between ticks now (one per file per tracked pid, within the budget). */
   openFds(): number;
 }
 

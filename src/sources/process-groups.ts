@@ -4,6 +4,7 @@ import { parseProcStat } from '../formats/parse-proc-stat.js';
 import { isKernelThread } from './proc-table.js';
 import type { UnitTarget } from './sampler.js';
 
+/** Options of {@link processGroups}. */
 export interface ProcessGroupsOptions {
   /** Where /proc is (default `/proc`). */
   procRoot?: string;

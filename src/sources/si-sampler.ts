@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { asyncScheduler, type TimestampProvider } from 'rxjs';
-import si from 'systeminformation';
+import type si from 'systeminformation';
 import { EVENT_FORMAT_VERSION, NO_UNIT, type MetricEvent } from '../events.js';
 import type { Sampler, UnitTarget } from './sampler.js';
 import { noteIdentity, syncUnits, type UnitRecord } from './unit-registry.js';
@@ -23,12 +23,19 @@ interface UnitState extends UnitRecord { lastTs?: number; userSeconds: number; s
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh']);
 
+// systeminformation (23 modules) loads on the first listing, not on `import 'procstream'`: most users never take the
+// fallback, and importing the operators must not pay for it (test/package/lazy-load.spec.ts).
+const listWithSysteminformation = async (): Promise<{ list: SiProcess[] }> => {
+  const { default: si } = await import('systeminformation');
+  return si.processes();
+};
+
 /**
  * The cross-platform fallback: the same events as procSampler, from systeminformation's process list. CPU seconds are
  * integrated from its percentages; IO and threads are null (see docs/sampling.md). A call still running when the
  * next one starts, and a listing served from systeminformation's 500 ms cache, give `dropped`, never old data.
  */
-export function siSampler({ cores = availableParallelism(), scheduler = asyncScheduler, listProcesses = () => si.processes() }: SiSamplerOptions = {}): Sampler {
+export function siSampler({ cores = availableParallelism(), scheduler = asyncScheduler, listProcesses = listWithSysteminformation }: SiSamplerOptions = {}): Sampler {
   const units = new Map<string, UnitState>();
   let running = false;
   let lastList: unknown;

@@ -3,6 +3,7 @@ import type { MetricEvent } from '../events.js';
 import { summarize, type SummarizeOptions } from './summarize.js';
 import type { WindowedStore } from './windowed-store.js';
 
+/** Options of {@link storeAndSummarize}: those of {@link summarize}, with the store to feed and read. */
 export interface StoreAndSummarizeOptions extends Omit<SummarizeOptions, 'store'> {
   store: WindowedStore;
   /** Also pass the input events through to the output (default true), e.g. to print samples as NDJSON. */

@@ -3,6 +3,7 @@ import { PipelineError } from '../errors.js';
 import type { MetricEvent, SummaryEvent } from '../events.js';
 import type { StoreQuery } from './windowed-store.js';
 
+/** Options of {@link summarize}: the store to read, how often (default 10 s) and over how long. */
 export interface SummarizeOptions {
   /** The store whose windows are summarized; feed it the same (shared) stream first, see `storeAndSummarize`. */
   store: StoreQuery;

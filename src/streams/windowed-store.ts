@@ -7,6 +7,7 @@ import { WindowStore, type StoreEvent } from '../store/window-store.js';
 /** Where the store's "now" comes from: the scheduler (live), or the newest event `ts` seen (replaying history). */
 export type StoreClock = 'scheduler' | 'events';
 
+/** Options of {@link windowedStore}: limits of the window, default 12 h and 10 MiB, and its clock. */
 export interface WindowedStoreOptions {
   /** How long a row stays, measured against the clock; a row exactly at the cutoff stays. Default 12 h. */
   retentionMs?: number;
@@ -21,6 +22,7 @@ export interface WindowedStoreOptions {
 /** Synchronous queries over the store's current contents. */
 export interface StoreQuery {
   readonly retentionMs: number;
+  /** Names of the units the store knows, in the order it first saw them. */
   units(): string[];
   /** Rows of `unit`, oldest first: samples as the store keeps them, and `unit-down` markers. */
   window(unit: string): (SampleEvent | UnitDownEvent)[];
