@@ -255,7 +255,7 @@ const criteria = {
   heapFlat: { ...heap, limitPct: LIMITS.flatPct, definition: 'heapUsed just after a forced full GC (every 5 s, just after a tick): median over 75–100 % of the run vs over 25–50 %, |change| ≤ 5 %' },
   fdsFlat: { ...fds, limitPct: LIMITS.flatPct, definition: 'median count of /proc/self/fd (1 Hz) over 75–100 % of the run vs 25–50 %, |change| ≤ 5 %' },
   tickLagP99: { valueMs: lagP99, limitMs: LIMITS.lagP99Ms, pass: nLags === Math.min(c.ticks, MAX_TICKS) && lagP99 < LIMITS.lagP99Ms,
-    definition: 'per tick, the start of its sampling − the first deadline not yet served (the tick event's lagMs), so deadlines skipped while the loop was busy count in full; p99 over ticks after warm-up' },
+    definition: 'per tick, the start of its sampling − the first deadline not yet served (lagMs of the tick events), so deadlines skipped while the loop was busy count in full; p99 over ticks after warm-up' },
   noRowLost: { rowsIn, rowsInStore, evicted: c.evicted, pass: rowsIn === rowsInStore + c.evicted,
     definition: 'sample + unit-down events emitted = rows in the store at the end + evicted events emitted' },
   noEvictionLost: { evicted: c.evicted, spilledLines, spillDropped, unaccounted: c.evicted - spilledLines - spillDropped, pass: c.evicted === spilledLines + spillDropped,
