@@ -33,7 +33,7 @@ export interface WatchUnitsOptions {
   spill?: SpilloverOptions;
   /** Default: the /proc sampler on Linux, the systeminformation sampler elsewhere. */
   sampler?: Sampler;
-  /** Pass samples and other input events through to the output (default true). */
+  /** Pass samples and other input events (`tick` events too) through to the output (default true). */
   passThrough?: boolean;
   /** Stop after this many sampling rounds (the CLI's `--count`); default: never. */
   count?: number;
