@@ -86,6 +86,26 @@ describe('summaries', () => {
     });
   });
 
+  it('completes an empty source with one final round over the store', () => {
+    ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const store = createWindowStore();
+      store.ingest(sample('api', 0), () => undefined);
+      const src = cold<MetricEvent>('|');
+      expectObservable(src.pipe(summaries(store), map((e) => `${e.unit}@${e.ts}`))).toBe('(a|)', { a: 'api@0' });
+      expectSubscriptions(src.subscriptions).toBe('(^!)');
+    });
+  });
+
+  it('forwards a source error without a final round', () => {
+    ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const store = createWindowStore();
+      store.ingest(sample('api', 0), () => undefined);
+      const src = cold<MetricEvent>('-- 1500ms #');
+      expectObservable(src.pipe(summaries(store, { everyMs: 1_000 }), map((e) => e.ts))).toBe('1000ms a 501ms #', { a: 1_000 });
+      expectSubscriptions(src.subscriptions).toBe('^ 1501ms !');
+    });
+  });
+
   it('gives each subscription its own schedule over the one store', () => {
     ts.run(({ cold, expectObservable }) => {
       const store = createWindowStore();
