@@ -10,6 +10,12 @@ import { sample } from '../../src/testing/index.js';
 import { pulledBy } from '../helpers/pulled.js';
 import { testScheduler } from '../helpers/test-scheduler.js';
 
+/** A scheduler-clock store that already holds `events` (fed directly, outside any stream). */
+const holding = (...events: MetricEvent[]) => {
+  const store = createWindowStore();
+  for (const e of events) store.ingest(e, () => undefined);
+  return store;
+};
 const brief = (s: SummaryEvent) => ({ unit: s.unit, ts: s.ts, samples: s.samples, mean: s.cpuPercent.mean, stale: s.stale });
 
 // prettier-ignore
@@ -75,9 +81,7 @@ describe('summaries', () => {
 
   it('summarizes a store filled elsewhere, at the store\'s time, every everyMs', () => {
     ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const store = createWindowStore();
-      store.ingest(sample('api', 0, { cpuPercent: 10 }), () => undefined);
-      store.ingest(sample('web', 0, { cpuPercent: 30 }), () => undefined);
+      const store = holding(sample('api', 0, { cpuPercent: 10 }), sample('web', 0, { cpuPercent: 30 }));
       const src = cold<MetricEvent>('- 2500ms |');
       expectObservable(src.pipe(summaries(store, { everyMs: 1_000 }), map((e) => `${e.unit}@${e.ts}`))).toBe(
         '1000ms (ab) 996ms (cd) 497ms (ef|)',
@@ -88,8 +92,7 @@ describe('summaries', () => {
 
   it('completes an empty source with one final round over the store', () => {
     ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const store = createWindowStore();
-      store.ingest(sample('api', 0), () => undefined);
+      const store = holding(sample('api', 0));
       const src = cold<MetricEvent>('|');
       expectObservable(src.pipe(summaries(store), map((e) => `${e.unit}@${e.ts}`))).toBe('(a|)', { a: 'api@0' });
       expectSubscriptions(src.subscriptions).toBe('(^!)');
@@ -98,8 +101,7 @@ describe('summaries', () => {
 
   it('forwards a source error without a final round', () => {
     ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const store = createWindowStore();
-      store.ingest(sample('api', 0), () => undefined);
+      const store = holding(sample('api', 0));
       const src = cold<MetricEvent>('-- 1500ms #');
       expectObservable(src.pipe(summaries(store, { everyMs: 1_000 }), map((e) => e.ts))).toBe('1000ms a 501ms #', { a: 1_000 });
       expectSubscriptions(src.subscriptions).toBe('^ 1501ms !');
@@ -108,8 +110,7 @@ describe('summaries', () => {
 
   it('gives each subscription its own schedule over the one store', () => {
     ts.run(({ cold, expectObservable }) => {
-      const store = createWindowStore();
-      store.ingest(sample('api', 0), () => undefined);
+      const store = holding(sample('api', 0));
       const rounds = cold<MetricEvent>('- 2500ms |').pipe(summaries(store, { everyMs: 1_000 }), map((e) => e.ts));
       expectObservable(rounds).toBe('1000ms a 999ms b 500ms (c|)', { a: 1_000, b: 2_000, c: 2_501 });
       expectObservable(rounds, '500ms ^').toBe('1500ms a 999ms b 500ms (c|)', { a: 1_500, b: 2_500, c: 3_001 });
@@ -121,8 +122,7 @@ describe('summaries', () => {
     config.onUnhandledError = (e) => unhandled.push(e);
     try {
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const store = createWindowStore();
-        store.ingest(sample('api', 0), () => undefined);
+        const store = holding(sample('api', 0));
         const failing = { ...store, summary: () => { throw new Error('store broke'); } };
         const src = cold<MetricEvent>('-');
         expectObservable(src.pipe(summaries(failing, { everyMs: 1_000 }))).toBe('1000ms #', undefined, new Error('store broke'));
