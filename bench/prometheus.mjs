@@ -56,8 +56,8 @@ async function procstream(name, intervalMs, perPid = false) {
       try { return readFileSync('/proc/' + d + '/comm', 'utf8').trim() === ${JSON.stringify(COMM)}; } catch { return false; }
     });
     const targets = ${perPid} ? pids.map((p) => ({ unit: 'idle-' + p, pid: Number(p) })) : [{ unit: 'idle', comm: ${JSON.stringify(COMM)} }];
-    const { events$, sampleSeconds$ } = watchUnits({ targets, intervalMs: ${intervalMs}, summaryEveryMs: 3_600_000 });
-    events$.pipe(prometheus({ port: ${port}, sampleSeconds$ })).subscribe();`;
+    const { events$ } = watchUnits({ targets, intervalMs: ${intervalMs}, summaryEveryMs: 3_600_000 });
+    events$.pipe(prometheus({ port: ${port} })).subscribe();`;
   const child = start(process.execPath, ['--input-type=module', '-e', script]);
   const url = `http://127.0.0.1:${port}/metrics`;
   await ready(url);

@@ -73,13 +73,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { cleanup()
 // --- the pipeline under test ---
 const spillBytesOnDisk = () => readdirSync(spillDir).reduce((sum, name) => sum + statSync(join(spillDir, name)).size, 0);
 const stop$ = new Subject(); // stopping ends the ticks, so the pipeline completes: summaries out, spill flushed
-const { events$, store, sampleSeconds$, tickLagMs$ } = watchUnits({
+const { events$, store } = watchUnits({
   until: stop$,
   targets: { unitsFile }, intervalMs: INTERVAL_MS, retentionMs: RETENTION_MS, summaryEveryMs: 10_000,
   // big enough that no segment is ever deleted: about 2.3× the ~430 bytes an evicted line takes
   spill: { dir: spillDir, events: 'evicted', segmentBytes: 4 << 20, maxBytes: Math.max(64 << 20, UNITS * (1000 / INTERVAL_MS) * (RUN_MS / 1000) * 1000) },
 });
-const exporter = prometheus({ port: 0, sampleSeconds$, tickLagMs$, spillDir });
+const exporter = prometheus({ port: 0, spillDir });
 
 const c = { lastTickProcesses: 0, tickProcesses: 0, samples: 0, downs: 0, evicted: 0, evictedBytes: 0, summaries: 0, restarts: 0, other: 0, ticks: 0 };
 const problems = new Map(); // "dropped spill queue-full" → count
@@ -87,13 +87,11 @@ const note = (key, n) => problems.set(key, (problems.get(key) ?? 0) + n);
 // Preallocated, so that the recording itself does not grow the heap it measures.
 const MAX_TICKS = Math.ceil(RUN_MS / INTERVAL_MS) + 1000;
 const tickAt = new Float64Array(MAX_TICKS); // ts of each tick, ms since tStart
-const lagOf = new Float64Array(MAX_TICKS); // its lag behind its first unserved deadline (watchUnits' tickLagMs$)
+const lagOf = new Float64Array(MAX_TICKS); // its lag behind its first unserved deadline (the tick event's lagMs)
 let nLags = 0;
 let lastTickTs;
 const sampleSecs = new Float64Array(MAX_TICKS);
 let nSampleSecs = 0;
-sampleSeconds$.subscribe((s) => { if (nSampleSecs < MAX_TICKS) sampleSecs[nSampleSecs++] = s; });
-tickLagMs$.subscribe((ms) => { if (nLags < MAX_TICKS) lagOf[nLags++] = ms; });
 
 const cpuAtStart = process.cpuUsage();
 const tStart = Date.now();
@@ -110,6 +108,10 @@ events$.pipe(exporter).subscribe({
       case 'unit-restarted': c.restarts++; return;
       case 'dropped': note(`dropped ${e.source} ${e.reason}`, e.count); return;
       case 'error': note(`error ${e.source} ${e.code}`, 1); return;
+      case 'tick': // after its round's rows: how late the round started and how long its sampling took
+        if (nLags < MAX_TICKS) lagOf[nLags++] = e.lagMs;
+        if (nSampleSecs < MAX_TICKS) sampleSecs[nSampleSecs++] = e.samplingMs / 1000;
+        return;
       default: c.other++; return;
     }
     if (e.ts !== lastTickTs) {
@@ -253,7 +255,7 @@ const criteria = {
   heapFlat: { ...heap, limitPct: LIMITS.flatPct, definition: 'heapUsed just after a forced full GC (every 5 s, just after a tick): median over 75–100 % of the run vs over 25–50 %, |change| ≤ 5 %' },
   fdsFlat: { ...fds, limitPct: LIMITS.flatPct, definition: 'median count of /proc/self/fd (1 Hz) over 75–100 % of the run vs 25–50 %, |change| ≤ 5 %' },
   tickLagP99: { valueMs: lagP99, limitMs: LIMITS.lagP99Ms, pass: nLags === Math.min(c.ticks, MAX_TICKS) && lagP99 < LIMITS.lagP99Ms,
-    definition: 'per tick, the start of its sampling − the first deadline not yet served (tickLagMs$), so deadlines skipped while the loop was busy count in full; p99 over ticks after warm-up' },
+    definition: 'per tick, the start of its sampling − the first deadline not yet served (lagMs of the tick events), so deadlines skipped while the loop was busy count in full; p99 over ticks after warm-up' },
   noRowLost: { rowsIn, rowsInStore, evicted: c.evicted, pass: rowsIn === rowsInStore + c.evicted,
     definition: 'sample + unit-down events emitted = rows in the store at the end + evicted events emitted' },
   noEvictionLost: { evicted: c.evicted, spilledLines, spillDropped, unaccounted: c.evicted - spilledLines - spillDropped, pass: c.evicted === spilledLines + spillDropped,

@@ -1,8 +1,8 @@
-// Fills a windowedStore to its memory budget and measures what it really costs: heap plus ArrayBuffer growth after
+// Fills a window store to its memory budget and measures what it really costs: heap plus ArrayBuffer growth after
 // full GCs, against the budget and per retained row. Run with --expose-gc. Prints one JSON line.
 // Usage: node --expose-gc bench/store-memory.mjs [units=1000] [budgetBytes=10485760]
 import { Subject } from 'rxjs';
-import { windowedStore } from '../dist/index.js';
+import { createWindowStore, ingestInto } from '../dist/index.js';
 import { sample } from '../dist/testing/index.js';
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
@@ -21,10 +21,10 @@ const used = () => { const m = process.memoryUsage(); return m.heapUsed + m.arra
 
 /** Feeds a new store until its budget has been full for a while; returns the store and its budget evictions. */
 function fill(maxMemoryBytes) {
-  const store = windowedStore({ maxMemoryBytes, retentionMs: 1e12, clock: 'events' });
+  const store = createWindowStore({ maxMemoryBytes, retentionMs: 1e12, clock: 'events' });
   const input = new Subject();
   let budgetEvictions = 0;
-  input.pipe(store).subscribe((e) => { if (e.type === 'evicted') budgetEvictions++; });
+  input.pipe(ingestInto(store)).subscribe((e) => { if (e.type === 'evicted') budgetEvictions++; });
   let t = 0;
   for (let round = 0; budgetEvictions === 0 || round % 64 !== 0; round++) {
     t += 1000;

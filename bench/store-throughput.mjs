@@ -1,9 +1,9 @@
-// Ingest throughput of windowedStore + summarize (storeAndSummarize) with many units, against peers in the same run:
+// Ingest throughput of a window store fed by ingestAndSummarize (or ingestInto alone) with many units, against peers in the same run:
 // a Subject with a subscriber that only counts (the floor), and a naive store of plain objects in arrays.
 // Each run is timed by CPU time (process.cpuUsage), which a shared machine disturbs less than wall time; best of 3.
 // Usage: node bench/store-throughput.mjs [units=1000] [rounds=3000]   (a round = one sample per unit = 1 s)
 import { Subject } from 'rxjs';
-import { storeAndSummarize, windowedStore } from '../dist/index.js';
+import { createWindowStore, ingestAndSummarize, ingestInto } from '../dist/index.js';
 import { sample } from '../dist/testing/index.js';
 
 const units = Number(process.argv[2] ?? 1000);
@@ -51,16 +51,12 @@ results.push(run('naive: object per sample in arrays + shift', (i) => {
     w.push({ ...e }); if (w.length > 350) sub.next(w.shift());
   }, complete: () => sub.complete() }));
 }));
-// A fresh store per run (each subscription starts empty anyway); summaries every 10 s and every 60 s of event time.
-results.push(run('windowedStore + summarize (10 MiB, summaries every 10 s)', (i) => {
-  const store = windowedStore({ clock: 'events' });
-  return i.pipe(storeAndSummarize({ store, clock: 'events', everyMs: 10_000, passThrough: false }));
-}));
-results.push(run('windowedStore + summarize (10 MiB, summaries every 60 s)', (i) => {
-  const store = windowedStore({ clock: 'events' });
-  return i.pipe(storeAndSummarize({ store, clock: 'events', everyMs: 60_000, passThrough: false }));
-}));
-results.push(run('windowedStore alone (10 MiB)', (i) => i.pipe(windowedStore({ clock: 'events' }))));
+// A fresh store per run (a store keeps its contents across subscriptions); summaries every 10 s and 60 s of event time.
+results.push(run('store + summaries: ingestAndSummarize (10 MiB, summaries every 10 s)', (i) =>
+  i.pipe(ingestAndSummarize(createWindowStore({ clock: 'events' }), { everyMs: 10_000, passThrough: false }))));
+results.push(run('store + summaries: ingestAndSummarize (10 MiB, summaries every 60 s)', (i) =>
+  i.pipe(ingestAndSummarize(createWindowStore({ clock: 'events' }), { everyMs: 60_000, passThrough: false }))));
+results.push(run('store alone: ingestInto (10 MiB)', (i) => i.pipe(ingestInto(createWindowStore({ clock: 'events' })))));
 const floor = results[0].samplesPerSec;
 for (const r of results) r.vsFloor = Number((r.samplesPerSec / floor).toFixed(3));
 console.log(`units ${units}, rounds ${rounds}, node ${process.version}, load ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);

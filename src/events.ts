@@ -170,6 +170,26 @@ export interface ErrorEvent extends EventBase {
   count: number;
 }
 
+/**
+ * One sampling round of `watchUnits`, emitted after the round's samples (`unit: '*'`): the self-metrics as data, so
+ * they are printed, spilled with `events: 'all'`, replayed and exported like any event. The store ignores it.
+ */
+export interface TickEvent extends EventBase {
+  type: 'tick';
+  /** The deadline this round stands for, ms since the epoch on the scheduler's clock. */
+  deadlineMs: number;
+  /** ms from the first deadline not yet served to the start of sampling: deadlines skipped while busy count in full. */
+  lagMs: number;
+  /** How long the sampler took for this round, ms (sub-millisecond, from `watchUnits`' `durationClock`). */
+  samplingMs: number;
+  /** Deadlines passed without a round just before this one (the loop was busy). */
+  missed: number;
+  /** Units sampled in this round. */
+  units: number;
+  /** Live processes counted across this round's samples. */
+  processes: number;
+}
+
 /** Every event procstream emits or reads. */
 export type MetricEvent =
   | SampleEvent
@@ -180,7 +200,8 @@ export type MetricEvent =
   | UnitRestartedEvent
   | SummaryEvent
   | DroppedEvent
-  | ErrorEvent;
+  | ErrorEvent
+  | TickEvent;
 
 /** The `type` of every built-in event: `'sample'`, `'unit-down'`, `'summary'` and the rest (docs/events.md). */
 export type EventType = MetricEvent['type'];
@@ -198,6 +219,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'summary',
   'dropped',
   'error',
+  'tick',
 ];
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -220,6 +242,8 @@ export function isMetricEvent(value: unknown): value is MetricEvent {
       );
     case 'unit-down':
       return typeof e.reason === 'string';
+    case 'tick':
+      return isNum(e.deadlineMs) && isNum(e.lagMs) && isNum(e.samplingMs) && isNum(e.missed);
     case 'evicted':
       // the inner type first: an evicted event never nests another, so a 15k-deep nesting must not recurse 15k times
       return typeof e.reason === 'string' && typeof e.event === 'object' && e.event !== null &&

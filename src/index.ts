@@ -20,6 +20,7 @@ export { systemgDecoder, SYSTEMG_FILE_PATTERN } from './formats/systemg-format.j
 
 /* Streams */
 export { ofType } from './streams/of-type.js';
+export { operate, guarded, type OperatorHandlers } from './streams/operate.js';
 export { sampleTicks, type SampleTicksOptions } from './streams/sample-ticks.js';
 export { parseProcStat, type ProcStat } from './formats/parse-proc-stat.js';
 export { parseProcStatm } from './formats/parse-proc-statm.js';
@@ -35,6 +36,10 @@ export {
 export { summarize, type SummarizeOptions } from './streams/summarize.js';
 export { storeAndSummarize, type StoreAndSummarizeOptions } from './streams/store-and-summarize.js';
 export type { StoreEvent } from './store/window-store.js';
+export { createWindowStore, type MetricStore, type WindowStoreOptions } from './store/create-window-store.js';
+export { ingestInto } from './streams/ingest-into.js';
+export { summaries, type SummariesOptions, type SummarizedStore } from './streams/summaries.js';
+export { ingestAndSummarize, type IngestAndSummarizeOptions } from './streams/ingest-and-summarize.js';
 
 /* Sinks */
 export { toNdjson } from './sinks/to-ndjson.js';

@@ -2,9 +2,10 @@ import { platform } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
   asyncScheduler, connect, EMPTY, from, isObservable, map, merge, NEVER, Observable, type ObservableInput, type SchedulerLike,
-  shareReplay, Subject, switchMap, take, takeUntil, type TimestampProvider, timer, withLatestFrom,
+  shareReplay, switchMap, take, takeUntil, type TimestampProvider, timer, withLatestFrom,
 } from 'rxjs';
-import type { MetricEvent } from './events.js';
+import { EVENT_FORMAT_VERSION, type MetricEvent, NO_UNIT, type TickEvent } from './events.js';
+import { createWindowStore, type MetricStore } from './store/create-window-store.js';
 import { spillover, type SpilloverOptions } from './sinks/spillover.js';
 import { intervalTicks, type IntervalTick } from './sources/interval-ticks.js';
 import { linuxSampler } from './sources/linux-sampler.js';
@@ -13,8 +14,7 @@ import type { Sampler, UnitTarget } from './sources/sampler.js';
 import { siSampler } from './sources/si-sampler.js';
 import { unitTargets, type UnitTargetsSpec } from './sources/unit-targets.js';
 import { sampleTicks } from './streams/sample-ticks.js';
-import { storeAndSummarize } from './streams/store-and-summarize.js';
-import { windowedStore, type WindowedStore } from './streams/windowed-store.js';
+import { ingestAndSummarize } from './streams/ingest-and-summarize.js';
 
 /** Options of {@link watchUnits}; every default is systemg's (1 s interval, 12 h, 10 MiB, summaries every 10 s). */
 export interface WatchUnitsOptions {
@@ -37,7 +37,7 @@ export interface WatchUnitsOptions {
    * systemd targets, network bytes for units that own a network namespace); the systeminformation sampler elsewhere.
    */
   sampler?: Sampler;
-  /** Pass samples and other input events through to the output (default true). */
+  /** Pass samples and other input events (`tick` events too) through to the output (default true). */
   passThrough?: boolean;
   /** Stop after this many sampling rounds (the CLI's `--count`); default: never. */
   count?: number;
@@ -50,7 +50,7 @@ export interface WatchUnitsOptions {
   until?: ObservableInput<unknown>;
   scheduler?: SchedulerLike;
   /**
-   * Clock of `sampleSeconds$`, ms. Default `performance` (sub-ms: a tick often takes under 1 ms, below the
+   * Clock of the `tick` events' `samplingMs`, ms. Default `performance` (sub-ms: a tick often takes under 1 ms, below the
    * scheduler's resolution; only the self-metric uses it, never an event's `ts`).
    */
   durationClock?: TimestampProvider;
@@ -58,17 +58,13 @@ export interface WatchUnitsOptions {
 
 /** What {@link watchUnits} returns: the events, the store to query, and the sampler's self-metrics. */
 export interface WatchUnits {
-  /** Every event of the pipeline: samples and unit changes, evictions, summaries, and problems with counts. */
+  /**
+   * Every event of the pipeline: samples and unit changes, a `tick` after each round (its lag and sampling time),
+   * evictions, summaries, and problems with counts.
+   */
   events$: Observable<MetricEvent>;
   /** The windowed store, to query while `events$` is subscribed (and after). */
-  store: WindowedStore;
-  /** Seconds each tick's sampling took, while `events$` is subscribed (for `prometheus({ sampleSeconds$ })`). */
-  sampleSeconds$: Observable<number>;
-  /**
-   * For each sampled tick, ms from its deadline to the start of its sampling, by the scheduler's clock. Deadlines
-   * the ticker skipped because the loop was busy count in full: the lag runs from the first deadline not served.
-   */
-  tickLagMs$: Observable<number>;
+  store: MetricStore;
 }
 
 /**
@@ -92,19 +88,17 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     scheduler = asyncScheduler,
     durationClock = performance,
   } = options;
-  const sampleSeconds = new Subject<number>();
-  const tickLagMs = new Subject<number>();
+  // The self-metrics travel as a `tick` event after the round's samples; a round whose sampler fails has an `error`
+  // event (from sampleTicks) instead.
   const timed = (sampler: Sampler, tick: IntervalTick & { targets: readonly UnitTarget[] }) => {
-    tickLagMs.next(scheduler.now() - (tick.deadlineMs - tick.missed * intervalMs));
-    const list = tick.targets;
+    const lagMs = scheduler.now() - (tick.deadlineMs - tick.missed * intervalMs);
     const start = durationClock.now();
-    const done = () => sampleSeconds.next((durationClock.now() - start) / 1000);
-    const out = sampler.sample(list);
-    if (Array.isArray(out)) done();
-    else void Promise.resolve(out).then(done, () => undefined); // the rejection itself is reported by sampleTicks
-    return out;
+    const withTick = (events: readonly MetricEvent[]): readonly MetricEvent[] =>
+      [...events, tickEvent(tick, events, { lagMs, samplingMs: durationClock.now() - start, ts: scheduler.now() })];
+    const out = sampler.sample(tick.targets);
+    return Array.isArray(out) ? withTick(out) : Promise.resolve(out).then(withTick);
   };
-  const store = windowedStore({ retentionMs, maxMemoryBytes, sweepIntervalMs: intervalMs, scheduler });
+  const store = createWindowStore({ retentionMs, maxMemoryBytes, sweepIntervalMs: intervalMs, scheduler });
   const targets$: Observable<readonly UnitTarget[]> =
     targets === 'all-processes'
       ? processGroups({ scheduler })
@@ -127,7 +121,7 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
           withLatestFrom(latestTargets$),
           map(([tick, list]) => ({ ...tick, targets: list })),
           sampleTicks((tick) => timed(sampler, tick), { scheduler }),
-          storeAndSummarize({ store, everyMs: summaryEveryMs, intervalMs, scheduler, passThrough }),
+          ingestAndSummarize(store, { everyMs: summaryEveryMs, intervalMs, passThrough }),
           spill ? connect((all$) => merge(all$, all$.pipe(spillover({ scheduler, ...spill })))) : (all$) => all$,
         )
         .subscribe(subscriber);
@@ -137,5 +131,22 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
       };
     },
   );
-  return { events$, store, sampleSeconds$: sampleSeconds.asObservable(), tickLagMs$: tickLagMs.asObservable() };
+  return { events$, store };
+}
+
+/**
+ * The `tick` event of one sampling round: the tick's deadline and missed count, the units it sampled, the processes
+ * its samples counted (1 for a sample without a count), and the measured lag and sampling time.
+ */
+export function tickEvent(
+  tick: { deadlineMs: number; missed: number; targets: readonly unknown[] },
+  events: readonly MetricEvent[],
+  measured: { lagMs: number; samplingMs: number; ts: number },
+): TickEvent {
+  let processes = 0;
+  for (const e of events) if (e.type === 'sample') processes += e.processes ?? 1;
+  return {
+    type: 'tick', v: EVENT_FORMAT_VERSION, unit: NO_UNIT, ts: measured.ts, deadlineMs: tick.deadlineMs,
+    lagMs: measured.lagMs, samplingMs: measured.samplingMs, missed: tick.missed, units: tick.targets.length, processes,
+  };
 }

@@ -52,6 +52,14 @@ describe('README', () => {
     expect(runTs(write('marbles-wrong.ts', wrong)).status).not.toBe(0);
   });
 
+  it('runs the store example: a summary of the three samples, then what the store holds', () => {
+    const store = blocks('ts')[2]!;
+    expect(store).toContain('createWindowStore');
+    const r = runTs(write('store-run.ts', store));
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trimEnd().split('\n')).toEqual(['api: mean cpu 10 %', '3 rows, newest at 2000']);
+  });
+
   it('has jq recipes that run against a spill directory', () => {
     const section = readme.slice(readme.indexOf('## jq recipes'));
     const recipes = blocks('sh', section)[0]!.split('\n').filter((l) => l.startsWith('procstream '));

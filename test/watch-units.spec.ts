@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, firstValueFrom, map, type Observable, type SchedulerLike, take, takeUntil, timer, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MetricEvent, SampleEvent } from '../src/events.js';
+import type { MetricEvent, SampleEvent, TickEvent } from '../src/events.js';
 import { listCommands } from '../src/sources/process-groups.js';
 import { procSampler } from '../src/sources/proc-sampler.js';
 import type { Sampler } from '../src/sources/sampler.js';
+import { sample, tick } from '../src/testing/index.js';
 import { watchUnits } from '../src/watch-units.js';
 import { testScheduler } from './helpers/test-scheduler.js';
 import { killAll, startChild, startNode } from './helpers/children.js';
@@ -69,8 +70,8 @@ describe('watchUnits', () => {
     testScheduler().run(({ expectObservable }) => {
       const { events$ } = watchUnits({ targets: [{ unit: 'self', pid: process.pid }], sampler: real, intervalMs: 1_000, count: 3 });
       const kinds$ = events$.pipe(toArray(), map((all) => all.map((e) => e.type).filter((t) => t !== 'unit-added')));
-      // rounds at 0, 1000 and 2000; the final summary round follows the last one at once
-      expectObservable(kinds$).toBe('2000ms (k|)', { k: ['sample', 'sample', 'sample', 'summary'] });
+      // rounds at 0, 1000 and 2000, each followed by its tick; the final summary round follows the last one at once
+      expectObservable(kinds$).toBe('2000ms (k|)', { k: ['sample', 'tick', 'sample', 'tick', 'sample', 'tick', 'summary'] });
     });
     real.close();
   });
@@ -89,23 +90,28 @@ describe('watchUnits', () => {
   });
 });
 
-describe('watchUnits sampleSeconds$', () => {
-  it('reports how long each tick took to sample, once per tick, from the duration clock', () => {
+describe('watchUnits tick events', () => {
+  const ticksOf = (events$: Observable<MetricEvent>, untilMs: number) =>
+    events$.pipe(takeUntil(timer(untilMs)), filter((e): e is TickEvent => e.type === 'tick'), toArray());
+
+  it('follows each round\'s samples with a tick saying how long the sampler took, from the duration clock', () => {
     let clockMs = 0;
-    const slow: Sampler = { sample: () => { clockMs += 12.5; return []; }, close: () => undefined };
+    const slow: Sampler = {
+      sample: (targets) => { clockMs += 12.5; return targets.map((t) => sample(t.unit, 0, { processes: 3 })); },
+      close: () => undefined,
+    };
     testScheduler().run(({ expectObservable }) => {
-      const { events$, sampleSeconds$ } = watchUnits({
-        targets: [{ unit: 'x', pid: 1 }], sampler: slow, intervalMs: 1_000, durationClock: { now: () => clockMs },
+      const { events$ } = watchUnits({
+        targets: [{ unit: 'x', pid: 1 }, { unit: 'y', pid: 2 }], sampler: slow, intervalMs: 1_000, durationClock: { now: () => clockMs },
       });
-      const seconds: number[] = [];
-      sampleSeconds$.subscribe((s) => seconds.push(s));
-      expectObservable(events$.pipe(takeUntil(timer(2_500)), toArray(), map(() => seconds))).toBe('2500ms (n|)', { n: [0.0125, 0.0125, 0.0125] });
+      expectObservable(ticksOf(events$, 2_500)).toBe('2500ms (n|)', { n: [0, 1_000, 2_000].map((t) =>
+        tick(t, { ts: t, samplingMs: 12.5, units: 2, processes: 6 })) });
+      const kinds$ = events$.pipe(takeUntil(timer(1_500)), map((e) => e.type), filter((t) => t !== 'unit-added'), toArray());
+      expectObservable(kinds$).toBe('1500ms (k|)', { k: ['sample', 'sample', 'tick', 'sample', 'sample', 'tick'] });
     });
   });
-});
 
-describe('watchUnits tickLagMs$', () => {
-  it('reports each sampled tick\'s lag behind its deadline, counting deadlines skipped in full', () => {
+  it('reports each round\'s lag behind its deadline, counting deadlines skipped in full, and the missed count', () => {
     const ts = testScheduler();
     ts.run(({ expectObservable }) => {
       // From 1.5 s the clock reads 2.3 s ahead, as if the loop had been blocked: the tick due at 2 s runs when the
@@ -114,10 +120,18 @@ describe('watchUnits tickLagMs$', () => {
       ts.schedule(() => { aheadMs = 2_300; }, 1_500);
       const lagging = { now: () => ts.now() + aheadMs, schedule: ts.schedule.bind(ts) } as SchedulerLike;
       const idle: Sampler = { sample: () => [], close: () => undefined };
-      const { events$, tickLagMs$ } = watchUnits({ targets: [{ unit: 'x', pid: 1 }], sampler: idle, intervalMs: 1_000, scheduler: lagging });
-      const lags: number[] = [];
-      tickLagMs$.subscribe((lag) => lags.push(lag));
-      expectObservable(events$.pipe(takeUntil(timer(2_500)), toArray(), map(() => lags))).toBe('2500ms (n|)', { n: [0, 0, 2_300] });
+      const { events$ } = watchUnits({ targets: [{ unit: 'x', pid: 1 }], sampler: idle, intervalMs: 1_000, scheduler: lagging });
+      const lags$ = ticksOf(events$, 2_500).pipe(map((ticks) => ticks.map((t) => [t.deadlineMs, t.lagMs, t.missed])));
+      expectObservable(lags$).toBe('2500ms (n|)', { n: [[0, 0, 0], [1_000, 0, 0], [4_000, 2_300, 2]] });
     });
+  });
+
+  it('ticks with the units and live processes of a real round, and the store keeps no tick', async () => {
+    const a = await startNode('setInterval(() => {}, 1000); console.log("ready")', true);
+    const { events$, store } = watchUnits({ targets: [{ unit: 'a', pid: a.pid! }, { unit: 'gone', pid: 2 ** 22 + 1 }], intervalMs: 100 });
+    const [first] = await firstValueFrom(events$.pipe(filter((e): e is TickEvent => e.type === 'tick'), take(1), toArray()));
+    expect(first).toMatchObject({ unit: '*', units: 2, processes: 1, missed: 0 });
+    expect(first!.samplingMs).toBeGreaterThan(0);
+    expect(store.units().sort()).toEqual(['a', 'gone']); // a sample and a down marker; no '*' unit for the tick
   });
 });

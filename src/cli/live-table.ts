@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { PipelineError } from '../errors.js';
+import { guarded, operate } from '../index.js';
 import { renderTable, type UnitRow } from './render-table.js';
 
 export interface ToLiveTableOptions {
@@ -22,8 +23,7 @@ const CLEAR_BELOW = '\x1b[J';
  * drawing and shown again on completion, error or unsubscribe. EPIPE completes quietly; other errors are E_SINK.
  */
 export function toLiveTable(out: Writable, { columns = () => 80, color }: ToLiveTableOptions): OperatorFunction<readonly UnitRow[], never> {
-  return (source) =>
-    new Observable<never>((subscriber) => {
+  return operate<readonly UnitRow[], never>((subscriber) => {
       let waiting = false;
       let latest: readonly UnitRow[] | undefined;
       const draw = (rows: readonly UnitRow[]) => {
@@ -34,31 +34,28 @@ export function toLiveTable(out: Writable, { columns = () => 80, color }: ToLive
           out.once('drain', onDrain);
         }
       };
-      const onDrain = () => {
+      const onDrain = guarded(subscriber, () => {
         waiting = false;
         const rows = latest;
         latest = undefined;
         if (rows) draw(rows);
-      };
+      });
       const onError = (error: NodeJS.ErrnoException) => {
         if (error.code === 'EPIPE') subscriber.complete();
         else subscriber.error(new PipelineError('E_SINK', `cannot draw the table: ${error.message}`, { cause: error }));
       };
+      subscriber.add(() => {
+        out.off('drain', onDrain);
+        out.off('error', onError);
+        if (!out.destroyed) out.write(SHOW_CURSOR);
+      });
       out.on('error', onError);
       out.write(HIDE_CURSOR);
-      const frames = source.subscribe({
+      return {
         next: (rows) => {
           if (waiting) latest = rows;
           else draw(rows);
         },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        frames.unsubscribe();
-        out.off('drain', onDrain);
-        out.off('error', onError);
-        if (!out.destroyed) out.write(SHOW_CURSOR);
       };
     });
 }

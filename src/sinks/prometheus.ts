@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { PipelineError } from '../errors.js';
 import type { MetricEvent } from '../events.js';
+import { operate } from '../streams/operate.js';
 import { negotiateFormat } from './negotiate-format.js';
 import { DEFAULT_PROMETHEUS_PORT } from '../formats/prometheus-address.js';
 import { prometheusRegistry, type ExpositionFormat, type PrometheusRegistry } from './prometheus-registry.js';
@@ -15,10 +16,6 @@ export interface PrometheusOptions {
   host?: string;
   /** TCP port; 0 picks a free one (see `listening()`). Default 9465. */
   port?: number;
-  /** Seconds each tick's sampling took (`watchUnits(...).sampleSeconds$`), for the sample-duration histogram. */
-  sampleSeconds$?: Observable<number>;
-  /** How late each tick started, ms (`watchUnits(...).tickLagMs$`), for the tick-lag histogram. */
-  tickLagMs$?: Observable<number>;
   /** The spillover directory, to report the bytes of its segments (read at scrape time, never /proc). */
   spillDir?: string;
 }
@@ -51,16 +48,17 @@ function deferred(): Deferred {
 /**
  * Serves `/metrics` for Prometheus from the events that pass through: per unit (label `unit`, never a pid) CPU
  * seconds by mode, resident memory, disk bytes, up, restarts, processes and threads, plus self-metrics (docs/
- * prometheus.md). The values are kept from events, so a scrape reads no /proc. The server starts listening on
+ * prometheus.md; the sample-duration and tick-lag histograms from `tick` events). The values are kept from events, so a
+ * scrape reads no /proc. The server starts listening on
  * subscription and is closed when the source completes (then the output completes), errors, or is unsubscribed.
  * A server that cannot listen fails the stream with `E_SINK`.
  */
 export function prometheus(options: PrometheusOptions = {}): PrometheusSink {
-  const { host = '127.0.0.1', port = DEFAULT_PROMETHEUS_PORT, sampleSeconds$, tickLagMs$, spillDir } = options;
+  const { host = '127.0.0.1', port = DEFAULT_PROMETHEUS_PORT, spillDir } = options;
   let ready = deferred();
 
-  const operator = (source: Observable<MetricEvent>): Observable<MetricEvent> =>
-    new Observable<MetricEvent>((subscriber) => {
+  const operator: OperatorFunction<MetricEvent, MetricEvent> =
+    operate<MetricEvent, MetricEvent>((subscriber) => {
       if (ready.settled) ready = deferred();
       const mine = ready;
       const state = new MetricsState();
@@ -88,28 +86,24 @@ export function prometheus(options: PrometheusOptions = {}): PrometheusSink {
         const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
         mine.resolve({ host: a.address, port: a.port, url: `http://${shown}:${a.port}/metrics` });
       });
-      const durations = sampleSeconds$?.subscribe((seconds) => {
-        registries.prometheus.sampleDuration.observe(seconds);
-        registries.openmetrics.sampleDuration.observe(seconds);
+      subscriber.add(() => {
+        if (!mine.settled) mine.reject(new PipelineError('E_SINK', 'prometheus: unsubscribed before listening'));
+        close();
       });
-      const lags = tickLagMs$?.subscribe((ms) => {
-        registries.prometheus.tickLag.observe(ms / 1000);
-        registries.openmetrics.tickLag.observe(ms / 1000);
-      });
-      const input = source.subscribe({
+      return {
         next: (event) => {
-          state.apply(event);
+          if (event.type === 'tick') {
+            for (const r of [registries.prometheus, registries.openmetrics]) {
+              r.sampleDuration.observe(event.samplingMs / 1000);
+              r.tickLag.observe(event.lagMs / 1000);
+            }
+          } else {
+            state.apply(event);
+          }
           subscriber.next(event);
         },
         error: (error: unknown) => close(() => subscriber.error(error)),
         complete: () => close(() => subscriber.complete()),
-      });
-      return () => {
-        input.unsubscribe();
-        durations?.unsubscribe();
-        lags?.unsubscribe();
-        if (!mine.settled) mine.reject(new PipelineError('E_SINK', 'prometheus: unsubscribed before listening'));
-        close();
       };
     });
 

@@ -1,6 +1,7 @@
-import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type ErrorEvent, type MetricEvent } from '../events.js';
 import { PipelineError } from '../errors.js';
+import { operate } from '../streams/operate.js';
 import { SegmentDir, type FsyncPolicy } from './segment-dir.js';
 
 export type { FsyncPolicy } from './segment-dir.js';
@@ -43,8 +44,7 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
     throw new PipelineError('E_USAGE', `spillover: segmentBytes (${segmentBytes}) must not exceed maxBytes (${maxBytes})`);
   }
 
-  return (source) =>
-    new Observable<MetricEvent>((subscriber) => {
+  return operate<MetricEvent, MetricEvent>((subscriber) => {
       const queue: Buffer[] = [];
       let overflow = 0;
       let droppedTotal = 0;
@@ -139,7 +139,13 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
         (error: unknown) => { failedWith(error, `spill to ${dir}`, 0); return drain(); },
       );
 
-      const sub = source.subscribe({
+      subscriber.add(() => {
+        if (closed) return;
+        closed = true;
+        queue.length = 0;
+        if (!draining) void segments.release().catch(() => undefined); // else the drain loop releases it
+      });
+      return {
         next: (event) => {
           if (events !== 'all' && event.type !== 'evicted') return;
           if (queue.length >= maxQueue) overflow++;
@@ -148,13 +154,6 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
         },
         error: (error: unknown) => { ended = { error }; kick(); },
         complete: () => { ended = {}; kick(); },
-      });
-      return () => {
-        sub.unsubscribe();
-        if (closed) return;
-        closed = true;
-        queue.length = 0;
-        if (!draining) void segments.release().catch(() => undefined); // else the drain loop releases it
       };
     });
 }

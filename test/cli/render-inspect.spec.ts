@@ -2,7 +2,8 @@ import { from, lastValueFrom } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bucketize, renderInspect } from '../../src/cli/render-inspect.js';
 import type { SampleEvent, SummaryEvent, UnitDownEvent } from '../../src/events.js';
-import { windowedStore } from '../../src/streams/windowed-store.js';
+import { createWindowStore } from '../../src/store/create-window-store.js';
+import { ingestInto } from '../../src/streams/ingest-into.js';
 import { down, sample } from '../../src/testing/index.js';
 
 const T0 = Date.parse('2026-11-26T14:45:00Z');
@@ -11,8 +12,8 @@ const base = { unit: 'api', windowMs: 900_000, endTs: T0 + 900_000, width: 100, 
 
 /** The store's summary of the unit over the window, as the inspect command passes it. */
 async function summaryOf(rows: (SampleEvent | UnitDownEvent)[]): Promise<SummaryEvent> {
-  const store = windowedStore({ clock: 'events', retentionMs: 24 * 3_600_000 });
-  await lastValueFrom(from(rows.filter((r) => r.unit === 'api')).pipe(store), { defaultValue: undefined });
+  const store = createWindowStore({ clock: 'events', retentionMs: 24 * 3_600_000 });
+  await lastValueFrom(from(rows.filter((r) => r.unit === 'api')).pipe(ingestInto(store)), { defaultValue: undefined });
   return store.summary('api', { now: base.endTs, windowMs: base.windowMs - 1 })!; // renderInspect's window excludes its start
 }
 

@@ -1,7 +1,8 @@
 import { from, lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { cpuHistory, unitRows } from '../../src/cli/unit-rows.js';
-import { windowedStore } from '../../src/streams/windowed-store.js';
+import { createWindowStore } from '../../src/store/create-window-store.js';
+import { ingestInto } from '../../src/streams/ingest-into.js';
 import { down, sample } from '../../src/testing/index.js';
 
 describe('cpuHistory', () => {
@@ -23,7 +24,7 @@ describe('cpuHistory', () => {
 
 describe('unitRows', () => {
   it('reads each unit from the store, busiest first, within the limit', async () => {
-    const store = windowedStore({ clock: 'events' });
+    const store = createWindowStore({ clock: 'events' });
     const events = [
       sample('idle', 0, { pid: 7, cpuPercent: 1, rssBytes: 1024 * 1024, ioReadBytes: 0 }),
       sample('busy', 0, { pid: 8, cpuPercent: 80, rssBytes: 2048 * 1024 }),
@@ -31,7 +32,7 @@ describe('unitRows', () => {
       sample('busy', 1000, { pid: 8, cpuPercent: 90, rssBytes: 2048 * 1024 }),
       sample('gone', 0, { pid: 9, cpuPercent: 99 }), down('gone', 1000),
     ];
-    await lastValueFrom(from(events).pipe(store), { defaultValue: undefined });
+    await lastValueFrom(from(events).pipe(ingestInto(store)), { defaultValue: undefined });
     const rows = unitRows(store, 1000, Infinity, new Map([['busy', 3], ['gone', 2]]));
     expect(rows.map((r) => r.unit)).toEqual(['busy', 'idle', 'gone']);
     expect(rows[1]).toEqual({

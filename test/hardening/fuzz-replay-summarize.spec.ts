@@ -7,8 +7,8 @@ import { decodeMetricEvent, type BadLine } from '../../src/sources/read-ndjson.j
 import { replay } from '../../src/sources/replay.js';
 import { systemgDecoder } from '../../src/formats/systemg-format.js';
 import { segmentName } from '../../src/formats/segment-names.js';
-import { windowedStore } from '../../src/streams/windowed-store.js';
-import { storeAndSummarize } from '../../src/streams/store-and-summarize.js';
+import { createWindowStore } from '../../src/store/create-window-store.js';
+import { ingestAndSummarize } from '../../src/streams/ingest-and-summarize.js';
 import { EVENT_FORMAT_VERSION, type MetricEvent, type SummaryEvent } from '../../src/events.js';
 import { fixedClock, tempDir } from '../helpers/spill-dir.js';
 import { expectedRead, hostileLine, ndjsonFile, unitName, validEvent } from '../helpers/fuzz-lines.js';
@@ -76,9 +76,9 @@ describe('summaries of fuzzed but valid events', () => {
     const events = fc.array(fc.tuple(validEvent, ts), { maxLength: 200 }).map((list) =>
       list.map(([e, t]) => ({ ...e, ts: t, unit: e.unit.slice(0, 2) }) as MetricEvent));
     await fc.assert(fc.asyncProperty(events, fc.constantFrom(1, 1000, 3_600_000), async (list, retentionMs) => {
-      const store = windowedStore({ clock: 'events', retentionMs, maxMemoryBytes: 4096, sweepIntervalMs: 1000 });
+      const store = createWindowStore({ clock: 'events', retentionMs, maxMemoryBytes: 4096, sweepIntervalMs: 1000 });
       const out = await lastValueFrom(from(list).pipe(
-        storeAndSummarize({ store, clock: 'events', everyMs: 5_000, passThrough: false }), toArray()));
+        ingestAndSummarize(store, { everyMs: 5_000, passThrough: false }), toArray()));
       const summaries = out.filter((e): e is SummaryEvent => e.type === 'summary');
       for (const s of summaries) {
         const numbers = [s.windowMs, s.firstTs, s.lastTs, s.samples, s.upSamples, s.ioReadBytesPerSec, s.ioWriteBytesPerSec,

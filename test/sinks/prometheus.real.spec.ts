@@ -39,11 +39,11 @@ describe.skipIf(!binary && !process.env.CI)('prometheus sink scraped by a real P
     const svc = await startNode(BURN_THEN_IDLE, true);
     Object.assign(pids, { busy: busy.pid!, mem: mem.pid!, svc: svc.pid! });
     writeFileSync(pidFile, String(svc.pid));
-    const { events$, sampleSeconds$ } = watchUnits({
+    const { events$ } = watchUnits({
       targets: [{ unit: 'busy', pid: busy.pid! }, { unit: 'mem', pid: mem.pid! }, { unit: 'svc', pidFile }],
       intervalMs: 100, // a scrape then sees values at most 0.1 s old, so rate() over 10 s is off by 1 % at most
     });
-    const sink = prometheus({ port: 0, sampleSeconds$ });
+    const sink = prometheus({ port: 0 });
     subscription = events$.pipe(sink).subscribe();
     const endpoint = await sink.listening();
     server = await startPrometheus(binary!, `127.0.0.1:${endpoint.port}`);

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { MetricEvent } from '../../src/events.js';
 import { spillover } from '../../src/sinks/spillover.js';
 import { replay } from '../../src/sources/replay.js';
-import { storeAndSummarize } from '../../src/streams/store-and-summarize.js';
-import { windowedStore, type WindowedStore } from '../../src/streams/windowed-store.js';
+import { ingestAndSummarize } from '../../src/streams/ingest-and-summarize.js';
+import { createWindowStore, type MetricStore } from '../../src/store/create-window-store.js';
+import { ingestInto } from '../../src/streams/ingest-into.js';
 import { down, sample } from '../../src/testing/index.js';
 
 /** Two hours of three units at 1 Hz, with downtime, a restart and IO: what a live run would have sampled. */
@@ -29,44 +30,44 @@ function session(): MetricEvent[] {
 }
 
 const finalSummaries = (all: MetricEvent[]) => all.filter((e) => e.type === 'summary').sort((a, b) => a.unit.localeCompare(b.unit));
-const contents = (store: WindowedStore) => store.units().sort().map((unit) => store.window(unit));
+const contents = (store: MetricStore) => store.units().sort().map((unit) => store.window(unit));
 
 describe('replay rebuilds the live run from disk', () => {
   it('gives the same store and summaries as the live run when every event was spilled', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'procstream-rebuild-'));
     const options = { retentionMs: 30 * 60_000, maxMemoryBytes: 64 * 1024, clock: 'events' as const };
-    const live = windowedStore(options);
+    const live = createWindowStore(options);
     const liveOut = await lastValueFrom(from(session()).pipe(
       connect((events$) => merge(
-        events$.pipe(storeAndSummarize({ store: live, clock: 'events', everyMs: 600_000, passThrough: false })),
+        events$.pipe(ingestAndSummarize(live, { everyMs: 600_000, passThrough: false })),
         events$.pipe(spillover({ dir, events: 'all', maxBytes: 256 * 1024 * 1024, segmentBytes: 1024 * 1024, maxQueue: 100_000 })),
       )),
       toArray(),
     ));
     expect(liveOut.filter((e) => e.type === 'dropped' || e.type === 'error')).toEqual([]);
 
-    const rebuilt = windowedStore(options);
+    const rebuilt = createWindowStore(options);
     const rebuiltOut = await lastValueFrom(replay(dir).pipe(
-      storeAndSummarize({ store: rebuilt, clock: 'events', everyMs: 600_000, passThrough: false }), toArray()));
+      ingestAndSummarize(rebuilt, { everyMs: 600_000, passThrough: false }), toArray()));
     expect(contents(rebuilt)).toEqual(contents(live));
     expect(finalSummaries(rebuiltOut).slice(-3)).toEqual(finalSummaries(liveOut).slice(-3));
   });
 
   it('reaches further back than memory: spilled evictions plus the live window equal an unbounded store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'procstream-rebuild-'));
-    const small = windowedStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 32 * 1024, clock: 'events' });
+    const small = createWindowStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 32 * 1024, clock: 'events' });
     const out = await lastValueFrom(from(session()).pipe(
-      small, // its output is what leaves memory: the evictions
+      ingestInto(small), // its output is what leaves memory: the evictions
       connect((evicted$) => merge(evicted$, evicted$.pipe(spillover({ dir, maxBytes: 256 * 1024 * 1024, maxQueue: 100_000 })))),
       toArray(),
     ));
     expect(out.some((e) => e.type === 'evicted' && e.reason === 'budget')).toBe(true);
 
-    const everything = windowedStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 1024 * 1024 * 1024, clock: 'events' });
+    const everything = createWindowStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 1024 * 1024 * 1024, clock: 'events' });
     const windowRows = from(small.units().flatMap((unit) => small.window(unit)));
-    await lastValueFrom(concat(replay(dir), windowRows).pipe(everything, toArray()));
-    const reference = windowedStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 1024 * 1024 * 1024, clock: 'events' });
-    await lastValueFrom(from(session()).pipe(reference, toArray()));
+    await lastValueFrom(concat(replay(dir), windowRows).pipe(ingestInto(everything), toArray()));
+    const reference = createWindowStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 1024 * 1024 * 1024, clock: 'events' });
+    await lastValueFrom(from(session()).pipe(ingestInto(reference), toArray()));
     for (const unit of reference.units()) {
       expect(everything.window(unit).length).toBe(7_200);
       expect(everything.summary(unit, { now: reference.now() })).toEqual(reference.summary(unit, { now: reference.now() }));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 // The real cost of a full store, measured in a child process with --expose-gc (full GCs before and after), so that
 // the claim "bytesUsed is exact" is checked against what V8 reports, not against our own arithmetic.
-describe('windowedStore memory', () => {
+describe('window store memory', () => {
   it.each([
     [100, 16 * 1024 * 1024],
     [1_000, 10 * 1024 * 1024],

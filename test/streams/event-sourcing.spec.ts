@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { from, lastValueFrom, mergeMap, take, tap, timer, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { isMetricEvent, type MetricEvent } from '../../src/events.js';
-import { storeAndSummarize } from '../../src/streams/store-and-summarize.js';
-import { windowedStore, type WindowedStore } from '../../src/streams/windowed-store.js';
+import { ingestAndSummarize } from '../../src/streams/ingest-and-summarize.js';
+import { createWindowStore, type MetricStore } from '../../src/store/create-window-store.js';
 import { down, sample } from '../../src/testing/index.js';
 import { testScheduler } from '../helpers/test-scheduler.js';
 
@@ -32,7 +32,7 @@ function eventAt(tick: number, unitIndex: number): MetricEvent {
   });
 }
 
-function contents(store: WindowedStore) {
+function contents(store: MetricStore) {
   return store.units().sort().map((unit) => ({ unit, window: store.window(unit) }));
 }
 
@@ -42,26 +42,26 @@ describe('event sourcing', () => {
     const recorded: string[] = [];
 
     // Live: a tick every second on the scheduler's clock; retention sweeps and summaries run on timers.
-    const live = windowedStore({ ...OPTIONS, sweepIntervalMs: 1_000 });
+    const live = createWindowStore({ ...OPTIONS, sweepIntervalMs: 1_000 });
     const liveSummaries: MetricEvent[] = [];
     testScheduler().run(({ flush }) => {
       timer(0, 1_000).pipe(
         take(TICKS),
         mergeMap((tick) => from(UNITS.map((_, u) => eventAt(tick, u)))),
         tap((event) => recorded.push(`${JSON.stringify(event)}\n`)), // the event log, as a sink would write it
-        storeAndSummarize({ store: live, everyMs: 60_000, passThrough: false }),
+        ingestAndSummarize(live, { everyMs: 60_000, passThrough: false }),
       ).subscribe((s) => liveSummaries.push(s));
       flush();
     });
     writeFileSync(log, recorded.join(''));
 
     // Replay: the log from disk through the same operators, on event time.
-    const replayStore = windowedStore({ ...OPTIONS, clock: 'events', sweepIntervalMs: 1_000 });
+    const replayStore = createWindowStore({ ...OPTIONS, clock: 'events', sweepIntervalMs: 1_000 });
     const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
     expect(lines.every(isMetricEvent)).toBe(true);
     const replaySummaries = await lastValueFrom(
       from(lines as MetricEvent[]).pipe(
-        storeAndSummarize({ store: replayStore, clock: 'events', everyMs: 60_000, passThrough: false }),
+        ingestAndSummarize(replayStore, { everyMs: 60_000, passThrough: false }),
         toArray(),
       ),
     );

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { filter, finalize, ignoreElements, lastValueFrom, map, merge, type Observable, Subject, takeUntil, tap } from 'rxjs';
 import { PipelineError } from '../../errors.js';
 import {
-  readNdjson, replay, watchUnits, windowedStore, type MetricEvent, type SampleEvent, type StoreQuery, type SummaryEvent,
+  readNdjson, replay, watchUnits, createWindowStore, ingestInto, type MetricEvent, type SampleEvent, type StoreQuery, type SummaryEvent,
   type UnitDownEvent,
 } from '../../index.js';
 import { colorEnabled } from '../color.js';
@@ -50,9 +50,9 @@ async function historyStore(opts: InspectCommand, path: string, io: CliIo): Prom
       finalize(() => input.progress.done()),
     );
   }
-  const store = windowedStore({ clock: 'events', retentionMs: opts.windowMs, maxMemoryBytes: 64 * 1024 * 1024 });
+  const store = createWindowStore({ clock: 'events', retentionMs: opts.windowMs, maxMemoryBytes: 64 * 1024 * 1024 });
   await lastValueFrom(
-    events$.pipe(takeUntil(stop$(io)), filter((e) => e.unit === opts.unit && (e.type === 'sample' || e.type === 'unit-down')), store, ignoreElements()),
+    events$.pipe(takeUntil(stop$(io)), filter((e) => e.unit === opts.unit && (e.type === 'sample' || e.type === 'unit-down')), ingestInto(store), ignoreElements()),
     { defaultValue: undefined },
   );
   return store;

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { filter, finalize, from, lastValueFrom, map, type Observable, reduce, takeUntil, tap } from 'rxjs';
 import {
-  readNdjson, replay, storeAndSummarize, windowedStore, type MetricEvent, type SummaryEvent,
+  readNdjson, replay, ingestAndSummarize, createWindowStore, type MetricEvent, type SummaryEvent,
 } from '../../index.js';
 import { colorEnabled } from '../color.js';
 import { EXIT } from '../exit-codes.js';
@@ -34,7 +34,7 @@ export async function runSummarize(opts: SummarizeCommand, io: CliIo): Promise<n
       finalize(() => input.progress.done()),
     );
   }
-  const store = windowedStore({ clock: 'events', retentionMs: ALL_TIME_MS, maxMemoryBytes: SUMMARIZE_MEMORY_BYTES });
+  const store = createWindowStore({ clock: 'events', retentionMs: ALL_TIME_MS, maxMemoryBytes: SUMMARIZE_MEMORY_BYTES });
   let firstTs = Infinity;
   let evicted = 0;
   const summaries$ = events$.pipe(
@@ -42,7 +42,7 @@ export async function runSummarize(opts: SummarizeCommand, io: CliIo): Promise<n
     // Only rows move the event clock: a reader's `dropped` event is stamped with the wall clock, not the data's time.
     filter((e) => e.type === 'sample' || e.type === 'unit-down'),
     tap((e) => { if (e.ts < firstTs) firstTs = e.ts; }),
-    storeAndSummarize({ store, clock: 'events', everyMs: ALL_TIME_MS, passThrough: false }),
+    ingestAndSummarize(store, { everyMs: ALL_TIME_MS, passThrough: false }),
     tap((e) => { if (e.type === 'evicted') evicted += 1; }),
     filter((e): e is SummaryEvent => e.type === 'summary'),
     // The final round covers the whole input: say so, rather than the store's nominal retention.

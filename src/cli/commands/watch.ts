@@ -1,5 +1,5 @@
 import {
-  auditTime, concat, connect, defer, filter, ignoreElements, lastValueFrom, map, merge, type Observable, of,
+  auditTime, concat, connect, defer, filter, ignoreElements, lastValueFrom, map, merge, of,
   type OperatorFunction, tap,
 } from 'rxjs';
 import { prometheus, watchUnits, type MetricEvent } from '../../index.js';
@@ -16,7 +16,7 @@ import { stop$ } from './common.js';
 /** Runs `procstream watch`: every flag is a `watchUnits` option; NDJSON or the live table out. Resolves to 0. */
 export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
   const { intervalMs } = opts;
-  const { events$, store, sampleSeconds$, tickLagMs$ } = watchUnits({
+  const { events$, store } = watchUnits({
     targets: watchTargetsSpec(opts.targets, Math.max(intervalMs, 1_000)),
     intervalMs,
     retentionMs: opts.retentionMs,
@@ -29,7 +29,7 @@ export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
     until: stop$(io),
   });
   const problems = diagnostics();
-  const exported$ = opts.prometheus ? events$.pipe(metricsEndpoint(opts.prometheus, { sampleSeconds$, tickLagMs$ }, opts.spill?.dir, io)) : events$;
+  const exported$ = opts.prometheus ? events$.pipe(metricsEndpoint(opts.prometheus, opts.spill?.dir, io)) : events$;
   const counted$ = exported$.pipe(tap(problems.see));
   const done$ =
     opts.format === 'ndjson'
@@ -61,11 +61,10 @@ export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
 /** Serves /metrics from the event stream while it runs, and says where on stderr once it listens. */
 function metricsEndpoint(
   address: { host: string; port: number },
-  selfMetrics: { sampleSeconds$: Observable<number>; tickLagMs$: Observable<number> },
   spillDir: string | undefined,
   io: CliIo,
 ): OperatorFunction<MetricEvent, MetricEvent> {
-  const sink = prometheus({ ...address, ...selfMetrics, ...(spillDir === undefined ? {} : { spillDir }) });
+  const sink = prometheus({ ...address, ...(spillDir === undefined ? {} : { spillDir }) });
   sink.listening().then((endpoint) => io.stderr.write(`procstream: metrics at ${endpoint.url}\n`), () => undefined);
   return sink;
 }

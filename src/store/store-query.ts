@@ -1,0 +1,23 @@
+import type { SampleEvent, SummaryEvent, UnitDownEvent } from '../events.js';
+
+/** Where the store's "now" comes from: the scheduler (live), or the newest event `ts` seen (replaying history). */
+export type StoreClock = 'scheduler' | 'events';
+
+/** Synchronous queries over the store's current contents. */
+export interface StoreQuery {
+  readonly retentionMs: number;
+  /** The units the store holds rows for. */
+  units(): string[];
+  /** Rows of `unit`, oldest first: samples as the store keeps them, and `unit-down` markers. */
+  window(unit: string): (SampleEvent | UnitDownEvent)[];
+  /** The newest `n` rows of `unit`, oldest first. */
+  latest(unit: string, n: number): (SampleEvent | UnitDownEvent)[];
+  /** How many rows `unit` holds (samples and down markers), without decoding them. */
+  size(unit: string): number;
+  /** Summary over the window (or the last `windowMs`) at `now` (default: the store's clock). */
+  summary(unit: string, options?: { now?: number; windowMs?: number; intervalMs?: number }): SummaryEvent | undefined;
+  /** Bytes the row columns hold; never more than `maxMemoryBytes`. */
+  bytesUsed(): number;
+  /** The store's current time: the scheduler's, or with `clock: 'events'` the newest event `ts` seen. */
+  now(): number;
+}
