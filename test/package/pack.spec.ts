@@ -114,8 +114,10 @@ const s: EventOf<'sample'> = sample('web', 1);
 const rss: number = s.rssBytes;
 // @ts-expect-error -- a sample has no field 'nope'
 void s.nope;
-// @ts-expect-error -- ofType takes only event types
-ofType('no-such-type');
+of<MetricEvent>(s).pipe(ofType('sample')).subscribe((e) => {
+  // @ts-expect-error -- ofType narrowed the stream to samples, which have no windowMs
+  void e.windowMs;
+});
 of<MetricEvent>(s).pipe(ofType('sample')).subscribe((e) => console.log(e.unit.toUpperCase(), rss));
 createTestScheduler();
 `;
