@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The dashboard in a real browser: Debian's Chromium, headless, driven by playwright-core, against the built
  * `procstream watch --http` sampling real processes named in a units file.
