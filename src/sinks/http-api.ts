@@ -66,9 +66,14 @@ export async function unitSeries(ctx: ApiContext, unit: string, query: URLSearch
   return { unit, window: windowText, ...seriesBuckets(rows, { fromMs, toMs: now, points }) };
 }
 
-/** Writes `body` as JSON (unit names and all strings JSON-escaped, `<` too, so no body is ever read as markup). */
+/** `body` as JSON text, with `<` escaped too (`\\u003c`), so no body is ever read as markup. */
+export function jsonText(body: unknown): string {
+  return JSON.stringify(body).replace(/</g, '\\u003c');
+}
+
+/** Writes `body` (a value, or text from {@link jsonText}) as a JSON response; HEAD gets the headers only. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, head = false): void {
-  const text = JSON.stringify(body).replace(/</g, '\\u003c');
+  const text = typeof body === 'string' ? body : jsonText(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
   res.end(head ? undefined : text);
 }

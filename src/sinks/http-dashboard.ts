@@ -3,7 +3,8 @@ import { asyncScheduler, type Observable, type SchedulerLike, type Subscription 
 import { EVENT_FORMAT_VERSION, NO_UNIT, type MetricEvent } from '../events.js';
 import { DEFAULT_HTTP_PORT } from '../formats/prometheus-address.js';
 import type { StoreQuery } from '../streams/windowed-store.js';
-import { sendJson, unitList, unitSeries, type ApiContext } from './http-api.js';
+import { jsonText, sendJson, unitList, unitSeries, type ApiContext } from './http-api.js';
+import { BodyCache } from './http-cache.js';
 import type { HttpLimits } from './http-limits.js';
 import { httpSink, type HttpSink } from './http-sink.js';
 import { SseHub, type SseLimits } from './http-sse.js';
@@ -48,6 +49,7 @@ export function httpDashboard(options: HttpDashboardOptions): HttpSink {
     const rows = new UnitRows();
     const ctx: ApiContext = { rows, store, ...(history ? { history } : {}) };
     const hub = new SseHub(sse);
+    const bodies = new BodyCache<string | Promise<[number, string]>>();
     const changed = new Set<string>();
     let flush: Subscription | undefined;
     let droppedTotal = 0;
@@ -80,7 +82,7 @@ export function httpDashboard(options: HttpDashboardOptions): HttpSink {
       const head = req.method === 'HEAD';
       const asset = files.get(path);
       if (asset) return sendAsset(res, asset, head);
-      if (path === '/api/units') return sendJson(res, 200, unitList(ctx), head);
+      if (path === '/api/units') return sendJson(res, 200, bodies.get(path, () => jsonText(unitList(ctx))), head);
       if (path === '/api/events') return hub.add(req, res, JSON.stringify({ rows: [...rows.rows.values()], removed: [] }));
       const m = API_SERIES.exec(path);
       if (!m) return sendJson(res, 404, { error: 'not found; see docs/http.md' }, head);
@@ -90,15 +92,17 @@ export function httpDashboard(options: HttpDashboardOptions): HttpSink {
       } catch {
         return sendJson(res, 400, { error: 'the unit name is not valid percent-encoding' }, head);
       }
-      unitSeries(ctx, unit, url.searchParams).then(
-        (out) => (Array.isArray(out) ? sendJson(res, out[0], { error: out[1] }, head) : sendJson(res, 200, out, head)),
-        (error: unknown) => sendJson(res, 500, { error: String((error as Error)?.message ?? error) }, head),
-      );
+      const series = bodies.get(`${path}?${url.searchParams}`, () => unitSeries(ctx, unit, url.searchParams).then(
+        (out): [number, string] => (Array.isArray(out) ? [out[0], jsonText({ error: out[1] })] : [200, jsonText(out)]),
+        (error: unknown): [number, string] => [500, jsonText({ error: String((error as Error)?.message ?? error) })],
+      )) as Promise<[number, string]>;
+      void series.then(([status, text]) => sendJson(res, status, text, head));
     };
 
     return {
       handle: route,
       apply: (event) => {
+        bodies.invalidate();
         prom.apply(event);
         const unit = rows.apply(event);
         if (unit === undefined || hub.size === 0) return;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Observable } from 'rxjs';
 import type { MetricEvent } from '../events.js';
+import { BodyCache } from './http-cache.js';
 import { negotiateFormat } from './negotiate-format.js';
 import { prometheusRegistry, type ExpositionFormat, type PrometheusRegistry } from './prometheus-registry.js';
 import { spillBytes } from './spill-bytes.js';
@@ -34,18 +35,24 @@ export function metricsApp(options: MetricsAppOptions = {}): MetricsApp {
     prometheus: prometheusRegistry(state, 'prometheus', spill),
     openmetrics: prometheusRegistry(state, 'openmetrics', spill),
   };
+  const bodies = new BodyCache<Promise<string>>();
   const durations = sampleSeconds$?.subscribe((seconds) => {
+    bodies.invalidate();
     registries.prometheus.sampleDuration.observe(seconds);
     registries.openmetrics.sampleDuration.observe(seconds);
   });
   const lags = tickLagMs$?.subscribe((ms) => {
+    bodies.invalidate();
     registries.prometheus.tickLag.observe(ms / 1000);
     registries.openmetrics.tickLag.observe(ms / 1000);
   });
   return {
     state,
-    apply: (event) => state.apply(event),
-    handle: (req, res) => void serve(req, res, registries),
+    apply: (event) => {
+      bodies.invalidate();
+      state.apply(event);
+    },
+    handle: (req, res) => void serve(req, res, registries, bodies),
     close: () => {
       durations?.unsubscribe();
       lags?.unsubscribe();
@@ -53,16 +60,19 @@ export function metricsApp(options: MetricsAppOptions = {}): MetricsApp {
   };
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, registries: Record<ExpositionFormat, PrometheusRegistry>): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, registries: Record<ExpositionFormat, PrometheusRegistry>, bodies: BodyCache<Promise<string>>): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;
   }
-  const { registry } = registries[negotiateFormat(req.headers.accept)];
+  const format = negotiateFormat(req.headers.accept);
+  const { registry } = registries[format];
   try {
-    const body = await registry.metrics();
+    // Scrapes between two events see the same values: render once (a failed rendering is not kept).
+    const body = await bodies.get(format, () => registry.metrics());
     res.writeHead(200, { 'Content-Type': registry.contentType }).end(req.method === 'HEAD' ? undefined : body);
   } catch (error) {
+    bodies.invalidate();
     res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`procstream: ${(error as Error).message}\n`);
   }
 }
