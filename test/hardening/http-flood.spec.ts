@@ -1,10 +1,13 @@
 /**
  * The HTTP server cannot starve sampling: 16,000 idle connections and a slowloris client against the built
  * `procstream watch --http`, run with a soft fd limit of 1024 (where 16,000 connections to the old exporter left
- * 48 ticks in a row without a sample, EMFILE on /proc). The flood comes from another process with its own fd limit.
+ * 48 ticks in a row without a sample, EMFILE on /proc). The units are `match` targets, which list /proc at every tick,
+ * as the whole-machine mode does: the previous build fails this test (51 EMFILE errors, 7 of ~58 ticks sampled).
+ * The flood comes from another process with its own fd limit.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, startNode } from '../helpers/children.js';
@@ -19,8 +22,14 @@ let pids: number[] = [];
 beforeAll(async () => {
   ensureBuilt();
   pids = [];
-  for (let i = 0; i < 3; i += 1) pids.push((await startNode('setInterval(() => {}, 1000); console.log("ready")', true)).pid!);
-  watch = await startHttpWatch([...pids.flatMap((p) => ['--pid', String(p)]), '--interval', '250ms'], 'ulimit -n 1024;');
+  const units = [];
+  for (let i = 0; i < 3; i += 1) {
+    pids.push((await startNode(`/* flood-target-${i} */ setInterval(() => {}, 1000); console.log("ready")`, true)).pid!);
+    units.push({ unit: `target-${i}`, match: `flood-target-${i} ` });
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'procstream-flood-')), 'units.json');
+  writeFileSync(file, JSON.stringify(units));
+  watch = await startHttpWatch(['--units', file, '--interval', '250ms'], 'ulimit -n 1024;');
 }, 60_000);
 afterAll(async () => {
   await watch?.stop();
