@@ -6,33 +6,21 @@
 // watchUnits' tickLagMs$ (ms from a tick's deadline to the start of its sampling); CPU is utime+stime of the
 // procstream process from /proc/<pid>/stat, per second of wall time, so a loaded machine shows as lag, not as CPU.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { cpuSeconds, freePort } from './_proc-helpers.mjs';
 
 const WRK_S = Number(process.argv[2] ?? 30);
 const BASE_S = Number(process.argv[3] ?? 10);
 const N = 500;
 const COMM = 'pst-http-idle';
-const HZ = 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const dir = mkdtempSync(join(tmpdir(), 'procstream-http-bench-'));
 const started = [];
 const distIndex = (dist) => pathToFileURL(join(dist, 'index.js')).href;
 
-const cpuSeconds = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / HZ;
-};
-async function freePort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : null);
 
 /** procstream in a child: 500 per-pid units at 1 Hz into `sink` ('dashboard' or 'prometheus'); prints its tick lags on SIGUSR2. */
