@@ -47,9 +47,9 @@ export async function unitSeries(ctx: ApiContext, unit: string, query: URLSearch
   const pointsText = query.get('points') ?? '600';
   const points = /^\d{1,5}$/.test(pointsText) ? Number(pointsText) : NaN;
   if (!(points >= 1 && points <= 5_000)) return [400, `points: expected 1 to 5000, got ${JSON.stringify(pointsText.slice(0, 40))}`];
-  if (!ctx.rows.rows.has(unit) && ctx.store.window(unit).length === 0) return [404, `no unit named ${JSON.stringify(unit.slice(0, 200))}`];
-  const now = ctx.store.now();
   const live = ctx.store.window(unit);
+  if (!ctx.rows.rows.has(unit) && live.length === 0) return [404, `no unit named ${JSON.stringify(unit.slice(0, 200))}`];
+  const now = ctx.store.now();
   let rows: Iterable<SampleEvent | UnitDownEvent> = live;
   let fromMs = window === 'log' ? now : now - window;
   if (window === 'log' && ctx.history) {

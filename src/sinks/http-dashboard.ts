@@ -64,7 +64,7 @@ export function httpDashboard(options: HttpDashboardOptions): HttpSink {
       const units = [...changed];
       changed.clear();
       const message = { rows: units.flatMap((u) => rows.rows.get(u) ?? []), removed: units.filter((u) => !rows.rows.has(u)) };
-      counted(hub.broadcast(JSON.stringify(message)));
+      counted(hub.broadcast(jsonText(message)));
     };
     const beat = scheduler.schedule(function (this: { schedule(s?: unknown, d?: number): void }) {
       counted(hub.heartbeat());
@@ -83,7 +83,8 @@ export function httpDashboard(options: HttpDashboardOptions): HttpSink {
       const asset = files.get(path);
       if (asset) return sendAsset(res, asset, head);
       if (path === '/api/units') return sendJson(res, 200, bodies.get(path, () => jsonText(unitList(ctx))), head);
-      if (path === '/api/events') return hub.add(req, res, JSON.stringify({ rows: [...rows.rows.values()], removed: [] }));
+      if (path === '/api/events' && head) return void res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' }).end();
+      if (path === '/api/events') return hub.add(req, res, jsonText({ rows: [...rows.rows.values()], removed: [] }));
       const m = API_SERIES.exec(path);
       if (!m) return sendJson(res, 404, { error: 'not found; see docs/http.md' }, head);
       let unit: string;

@@ -101,6 +101,10 @@ describe('httpDashboard', () => {
       }
     }
     expect((await get('/nothing')).status).toBe(404);
+    for (const path of ['/', '/api/units', '/api/events', '/metrics']) {
+      const res = await get(path, { method: 'HEAD' });
+      expect([path, res.status, res.text]).toEqual([path, 200, '']);
+    }
   });
 
   it('serves /metrics from the same server, in the Prometheus text format', async () => {
