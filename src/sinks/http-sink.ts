@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Observable, type OperatorFunction } from 'rxjs';
+import {
+  catchError, concat, defer, finalize, fromEvent, ignoreElements, map, merge, type Observable, type OperatorFunction,
+  Subject, takeUntil, tap, throwError,
+} from 'rxjs';
 import { PipelineError } from '../errors.js';
 import { EVENT_FORMAT_VERSION, NO_UNIT, type MetricEvent } from '../events.js';
 import { defaultHttpLimits, limitedServer, type HttpLimits } from './http-limits.js';
@@ -61,59 +64,59 @@ export function httpSink(options: HttpSinkOptions, makeApp: (emit: (e: MetricEve
   const limits = { ...defaultHttpLimits(), ...options.limits };
   let ready = deferred();
 
+  // Composed from rxjs operators (merge, tap, takeUntil, catchError, finalize), so the rxjs anatomy comes for free: the
+  // teardown is linked before the source is subscribed, and `take(2)` stops even a synchronous source (`connect` would
+  // not: it subscribes the source to a Subject).
   const operator = (source: Observable<MetricEvent>): Observable<MetricEvent> =>
-    new Observable<MetricEvent>((subscriber) => {
+    defer(() => {
       if (ready.settled) ready = deferred();
       const mine = ready;
-      let refused = 0;
-      let refusedTotal = 0;
+      const own = new Subject<MetricEvent>(); // events the sink reports about itself
       const emit = (event: MetricEvent): void => {
         app.apply(event);
-        subscriber.next(event);
+        own.next(event);
       };
-      const app = makeApp((e) => emit(e));
+      const app = makeApp(emit);
       const server = limitedServer(limits, (req, res) => app.handle(req, res));
+      let refused = 0;
+      let refusedTotal = 0;
       server.on('drop', () => { refused += 1; });
-      let closed = false;
-      const close = (then?: () => void): void => {
-        if (closed) return then?.();
-        closed = true;
+      server.on('error', () => undefined); // failed$ reports it; this keeps a late one from crashing the process
+      let closing: Promise<void> | undefined;
+      const close = (): Promise<void> => (closing ??= new Promise<void>((resolve) => {
         app.close();
-        server.close(() => then?.());
+        server.close(() => resolve());
         server.closeAllConnections();
-      };
-      server.on('error', (cause: Error) => {
-        const error = new PipelineError('E_SINK', `${name}: cannot listen on ${host}:${port}: ${cause.message}`, { cause });
+      }));
+      const failed$ = fromEvent(server, 'error').pipe(map((cause) => {
+        const error = new PipelineError('E_SINK', `${name}: cannot listen on ${host}:${port}: ${(cause as Error).message}`, { cause });
         mine.reject(error);
-        close();
-        subscriber.error(error);
-      });
+        throw error;
+      }));
       server.listen(port, host, () => {
         const a = server.address() as AddressInfo;
         const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
         mine.resolve({ host: a.address, port: a.port, url: `http://${shown}:${a.port}${path}` });
       });
-      // Teardown linked before the source is subscribed: an unsubscribe during a synchronous emission still closes it.
-      subscriber.add(() => {
-        if (!mine.settled) mine.reject(new PipelineError('E_SINK', `${name}: unsubscribed before listening`));
-        close();
-      });
-      subscriber.add(source.subscribe({
-        next: (event) => {
-          try {
-            if (refused > 0) {
-              refusedTotal += refused;
-              emit({ type: 'dropped', v: EVENT_FORMAT_VERSION, unit: NO_UNIT, ts: event.ts, source: 'http', reason: 'max-connections', count: refused, total: refusedTotal });
-              refused = 0;
-            }
-            emit(event);
-          } catch (error) {
-            subscriber.error(error);
-          }
-        },
-        error: (error: unknown) => close(() => subscriber.error(error)),
-        complete: () => close(() => subscriber.complete()),
-      }));
+      const passed = (event: MetricEvent): void => {
+        if (refused > 0) {
+          refusedTotal += refused;
+          emit({ type: 'dropped', v: EVENT_FORMAT_VERSION, unit: NO_UNIT, ts: event.ts, source: 'http', reason: 'max-connections', count: refused, total: refusedTotal });
+          refused = 0;
+        }
+        app.apply(event);
+      };
+      const ended = new Subject<void>();
+      const input$ = source.pipe(tap({ next: passed, complete: () => ended.next(), error: () => ended.next() }));
+      // own events first: subscribed before the source, they are not lost while a synchronous source emits
+      return merge(merge(own, failed$).pipe(takeUntil(ended)), input$).pipe(
+        (all$) => concat(all$, defer(close).pipe(ignoreElements())), // completes once the server has closed
+        catchError((error: unknown) => concat(defer(close).pipe(ignoreElements()), throwError(() => error))),
+        finalize(() => {
+          if (!mine.settled) mine.reject(new PipelineError('E_SINK', `${name}: unsubscribed before listening`));
+          void close();
+        }),
+      );
     });
 
   return Object.assign(operator, { listening: () => ready.promise });

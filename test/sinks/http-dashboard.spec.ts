@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { from, Subject } from 'rxjs';
+import { from, lastValueFrom, Observable, Subject, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENT_FORMAT_VERSION, type MetricEvent } from '../../src/events.js';
 import { httpDashboard, type HttpDashboardOptions } from '../../src/sinks/http-dashboard.js';
@@ -176,6 +176,29 @@ describe('httpDashboard', () => {
     socket.on('error', () => undefined);
     socket.resume(); // reading again, it finds the connection closed by the server
     await untilTrue(() => closed);
+  });
+
+  it('stops a synchronous source with take(2), and closes its server', async () => {
+    let produced = 0;
+    const endless = new Observable<MetricEvent>((s) => {
+      for (let i = 0; !s.closed && i < 1_000_000; i += 1) { produced += 1; s.next(sample('a', i)); }
+    });
+    const sink = httpDashboard({ port: 0, store: windowedStore() });
+    const out = await lastValueFrom(endless.pipe(sink, take(2), toArray()));
+    expect(out.map((e) => e.ts)).toEqual([0, 1]);
+    expect(produced).toBe(2);
+    await expect(sink.listening()).rejects.toThrow('http: unsubscribed before listening');
+  });
+
+  it('completes after its source, once the server has closed', async () => {
+    const input = new Subject<MetricEvent>();
+    const sink = httpDashboard({ port: 0, store: windowedStore() });
+    const done = lastValueFrom(input.pipe(sink, toArray()));
+    const { url } = await sink.listening();
+    input.next(sample('a', 1));
+    input.complete();
+    expect((await done).map((e) => e.type)).toEqual(['sample']);
+    await expect(fetch(url)).rejects.toThrow();
   });
 
   it('refuses connections past maxConnections and counts them in one dropped event before the next event', async () => {
