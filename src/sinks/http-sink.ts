@@ -77,7 +77,14 @@ export function httpSink(options: HttpSinkOptions, makeApp: (emit: (e: MetricEve
         own.next(event);
       };
       const app = makeApp(emit);
-      const server = limitedServer(limits, (req, res) => app.handle(req, res));
+      const server = limitedServer(limits, (req, res) => {
+        try {
+          app.handle(req, res);
+        } catch (error) { // one bad request must not end the process, nor sampling
+          if (res.headersSent) res.destroy();
+          else res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`procstream: ${String((error as Error)?.message ?? error)}\n`);
+        }
+      });
       let refused = 0;
       let refusedTotal = 0;
       server.on('drop', () => { refused += 1; });

@@ -178,6 +178,23 @@ describe('httpDashboard', () => {
     await untilTrue(() => closed);
   });
 
+  it('answers 500 when a handler throws, and goes on serving and passing events', async () => {
+    const input = new Subject<MetricEvent>();
+    // a fault no real store shows on demand: its query throws
+    const broken = { window: () => [], latest: () => { throw new Error('store exploded'); }, now: () => Date.now() };
+    const sink = httpDashboard({ port: 0, store: broken });
+    const seen: MetricEvent[] = [];
+    const sub = input.pipe(sink).subscribe((e) => seen.push(e));
+    cleanups.push(() => sub.unsubscribe());
+    const { url } = await sink.listening();
+    input.next(sample('a', 1));
+    const res = await fetch(new URL('/api/units', url));
+    expect([res.status, await res.text()]).toEqual([500, 'procstream: store exploded\n']);
+    expect((await fetch(new URL('/metrics', url))).status).toBe(200);
+    input.next(sample('a', 2));
+    expect(seen.map((e) => e.ts)).toEqual([1, 2]);
+  });
+
   it('stops a synchronous source with take(2), and closes its server', async () => {
     let produced = 0;
     const endless = new Observable<MetricEvent>((s) => {
