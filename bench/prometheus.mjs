@@ -5,33 +5,21 @@
 // so a scrape is all it does. Phase 2: total CPU over a window at equal resolution (sampled and scraped every 15 s),
 // and procstream sampling at 1 Hz, all scraped every 15 s; all exporters run side by side in the same window.
 import { spawn, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { cpuSeconds, freePort } from './_proc-helpers.mjs';
 
 const SCRAPES = Number(process.argv[2] ?? 20);
 const WINDOW_S = Number(process.argv[3] ?? 60);
 const N = 1000;
 const COMM = 'pst-bench-idle';
-const HZ = 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const dir = mkdtempSync(join(tmpdir(), 'procstream-prom-bench-'));
 const index = pathToFileURL(join(import.meta.dirname, '../dist/index.js')).href;
 const started = [];
 
-const cpuSeconds = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / HZ;
-};
-async function freePort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 function start(file, args) {
   const child = spawn(file, args, { detached: true, stdio: ['ignore', 'ignore', 'inherit'] });
   started.push(child);

@@ -47,6 +47,12 @@ export { spillover, type SpilloverOptions, type FsyncPolicy } from './sinks/spil
 export { SEGMENT_PATTERN, segmentName, segmentSeq } from './formats/segment-names.js';
 export { prometheus, type PrometheusOptions, type PrometheusSink, type PrometheusEndpoint } from './sinks/prometheus.js';
 export { parsePrometheusAddress, DEFAULT_PROMETHEUS_PORT, type PrometheusAddress } from './formats/prometheus-address.js';
+export { httpDashboard, type HttpDashboardOptions } from './sinks/http-dashboard.js';
+export type { HttpSink, HttpEndpoint } from './sinks/http-sink.js';
+export { defaultHttpLimits, type HttpLimits } from './sinks/http-limits.js';
+export type { SseLimits } from './sinks/http-sse.js';
+export { seriesBuckets, type SeriesBuckets, type SeriesRange } from './store/series-buckets.js';
+export { DEFAULT_HTTP_PORT } from './formats/prometheus-address.js';
 
 /* The whole pipeline */
 export { watchUnits, type WatchUnits, type WatchUnitsOptions } from './watch-units.js';

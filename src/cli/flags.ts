@@ -55,6 +55,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'summary-every', value: 'DUR', commands: W, config: true, help: 'Emit per-unit summary events every DUR.' },
   { name: 'prometheus', value: '[ADDR]', commands: W, config: true,
     help: 'Also serve http://ADDR/metrics for Prometheus (PORT, HOST:PORT; default 127.0.0.1:9465).' },
+  { name: 'http', value: '[ADDR]', commands: W, config: true,
+    help: 'Also serve a live dashboard, its API and /metrics at http://ADDR/ (default 127.0.0.1:9466).' },
   { name: 'max-line', value: 'SIZE', commands: ['summarize', 'replay', 'inspect'], config: true,
     help: 'Reject NDJSON lines longer than SIZE (default 1MiB).' },
   { name: 'unit', value: 'NAME', multiple: true, commands: ['replay'], config: true,

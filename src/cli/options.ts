@@ -38,6 +38,8 @@ export interface WatchCommand extends CommonOptions {
   durationMs?: number;
   summaryEveryMs?: number;
   prometheus?: { host: string; port: number };
+  /** `--http [ADDR]`: the dashboard, its JSON API and /metrics on one server. */
+  http?: { host: string; port: number };
 }
 
 export interface SummarizeCommand extends CommonOptions {

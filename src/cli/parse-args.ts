@@ -6,7 +6,7 @@ import { parseArgs as parseArgv } from 'node:util';
 import { PipelineError } from '../errors.js';
 import { COMMANDS, FLAGS, flagApplies, type CommandName } from './flags.js';
 import { cgroupPath, parseInstant, positiveInt, systemdUnitName, validRegex } from './flag-values.js';
-import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../formats/prometheus-address.js';
+import { DEFAULT_HTTP_PORT, DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../formats/prometheus-address.js';
 import type { CliCommand, HelpCommand, OutputFormat } from './options.js';
 import { readConfig, type FlagValues } from './read-config.js';
 import { parseDurationMs, parseSizeBytes } from './units.js';
@@ -27,6 +27,7 @@ const DEFAULTS: Record<string, string> = {
   window: '15m', from: 'live',
 };
 const DEFAULT_PROMETHEUS = `127.0.0.1:${DEFAULT_PROMETHEUS_PORT}`;
+const DEFAULT_HTTP = `127.0.0.1:${DEFAULT_HTTP_PORT}`;
 
 const GLOBAL_SWITCHES = ['--strict', '--help', '-h', '--version', '-V'];
 const GLOBAL_WITH_VALUE = ['--config', '--format'];
@@ -80,6 +81,9 @@ function withPrometheusDefault(argv: string[]): string[] {
     const next = argv[i + 1];
     const bare = t === '--prometheus' && (next === undefined || next.startsWith('-'));
     return bare ? [`--prometheus=${DEFAULT_PROMETHEUS}`] : [t];
+  }).flatMap((t, i, all) => {
+    const next = all[i + 1]; // `--http` alike
+    return t === '--http' && (next === undefined || next.startsWith('-')) ? [`--http=${DEFAULT_HTTP}`] : [t];
   });
 }
 
@@ -141,6 +145,7 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
         ...defined('durationMs', dur('duration')),
         ...defined('summaryEveryMs', dur('summary-every')),
         ...defined('prometheus', optional(str('prometheus'), parsePrometheusAddress)),
+        ...defined('http', optional(str('http'), (t) => parsePrometheusAddress(t, '--http', DEFAULT_HTTP_PORT))),
       };
     case 'summarize':
       return {

@@ -25,6 +25,8 @@ function packagesLoadedBySrc(): Set<string> {
       ...[...text.matchAll(/^\s*(?:import|export)\s+(?!type\s)[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]!),
       ...[...text.matchAll(/^\s*import\s+'([^']+)'/gm)].map((m) => m[1]!),
       ...[...text.matchAll(/\b(?:import|require)\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]!),
+      // a package whose files are served rather than run (uplot's script, for the dashboard page)
+      ...[...text.matchAll(/\.resolve\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]!),
     ];
     for (const spec of specifiers) {
       if (spec.startsWith('.') || spec.startsWith('node:') || builtinModules.includes(spec)) continue;

@@ -26,6 +26,8 @@ describe('prometheus anatomy', () => {
     const { port } = await sink.listening();
     input.next(sample('api', 1));
     input.next({ ...sample('api', 2), get rssBytes(): number { throw new Error('bad rssBytes'); } });
+    // the error is delivered once the server has closed, so nothing is listening when the subscriber hears of it
+    for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(errors).toEqual([new Error('bad rssBytes')]);
     expect(input.observed).toBe(false); // the source is unsubscribed
     expect(await accepts(port)).toBe(false);

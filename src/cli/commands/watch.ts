@@ -11,6 +11,7 @@ import type { CliIo } from '../io.js';
 import type { WatchCommand } from '../options.js';
 import { unitRows } from '../unit-rows.js';
 import { watchTargetsSpec } from '../watch-targets.js';
+import { dashboardEndpoint } from '../http-endpoint.js';
 import { stop$ } from './common.js';
 
 /** Runs `procstream watch`: every flag is a `watchUnits` option; NDJSON or the live table out. Resolves to 0. */
@@ -30,7 +31,8 @@ export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
   });
   const problems = diagnostics();
   const exported$ = opts.prometheus ? events$.pipe(metricsEndpoint(opts.prometheus, opts.spill?.dir, io)) : events$;
-  const counted$ = exported$.pipe(tap(problems.see));
+  const served$ = opts.http ? exported$.pipe(dashboardEndpoint(opts.http, store, opts.spill?.dir, io)) : exported$;
+  const counted$ = served$.pipe(tap(problems.see));
   const done$ =
     opts.format === 'ndjson'
       ? counted$.pipe(toNdjson(io.stdout))
