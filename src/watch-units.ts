@@ -1,11 +1,13 @@
 import { platform } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
-  asyncScheduler, connect, EMPTY, from, isObservable, map, merge, NEVER, Observable, type ObservableInput, type SchedulerLike,
+  asyncScheduler, concat, connect, defer, EMPTY, filter, finalize, from, isObservable, map, merge, NEVER, Observable, type ObservableInput, type SchedulerLike,
   shareReplay, Subject, switchMap, take, takeUntil, type TimestampProvider, timer, withLatestFrom,
 } from 'rxjs';
 import type { MetricEvent } from './events.js';
 import { spillover, type SpilloverOptions } from './sinks/spillover.js';
+import { guardSpillDir } from './sinks/spill-dir-guard.js';
+import { logTail } from './sources/log-tail.js';
 import { intervalTicks, type IntervalTick } from './sources/interval-ticks.js';
 import { procSampler } from './sources/proc-sampler.js';
 import { processGroups } from './sources/process-groups.js';
@@ -29,7 +31,10 @@ export interface WatchUnitsOptions {
   summaryEveryMs?: number;
   /** Sum each unit's live descendants: `'auto'` (default) does so for units whose root is a shell. */
   children?: boolean | 'auto';
-  /** Where evicted rows go on disk; no spilling when absent. */
+  /**
+   * The event log on disk: every event that describes the units is appended to `spill.dir` (`events: 'log'` unless
+   * given), and a restart rebuilds the store from the log's newest end before the first tick. None when absent.
+   */
   spill?: SpilloverOptions;
   /** Default: the /proc sampler on Linux, the systeminformation sampler elsewhere. */
   sampler?: Sampler;
@@ -113,6 +118,12 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
       // The first tick waits for the first target list (a units file is read asynchronously), so no round is lost.
       const latestTargets$ = targets$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
       const stop$ = merge(from(until), durationMs === undefined ? EMPTY : timer(durationMs, scheduler));
+      // Restart continuity: the log's newest rows go into the store (and nowhere else) before the first tick.
+      let rebuilding = spill !== undefined;
+      const rebuild$ = spill && defer(async () => guardSpillDir(spill.dir)).pipe(
+        switchMap(() => logTail(spill.dir, { sinceMs: scheduler.now() - retentionMs, maxDiskBytes: 2 * maxMemoryBytes })),
+        finalize(() => { rebuilding = false; }),
+      );
       const subscription = latestTargets$
         .pipe(
           take(1),
@@ -122,8 +133,11 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
           withLatestFrom(latestTargets$),
           map(([tick, list]) => ({ ...tick, targets: list })),
           sampleTicks((tick) => timed(sampler, tick), { scheduler }),
-          storeAndSummarize({ store, everyMs: summaryEveryMs, intervalMs, scheduler, passThrough }),
-          spill ? connect((all$) => merge(all$, all$.pipe(spillover({ scheduler, ...spill })))) : (all$) => all$,
+          (live$: Observable<MetricEvent>) => (rebuild$ ? concat(rebuild$, live$) : live$).pipe(
+            storeAndSummarize({ store, everyMs: summaryEveryMs, intervalMs, scheduler, passThrough }),
+            filter(() => !rebuilding), // the rebuild only fills the store: its rows are in the log already
+          ),
+          spill ? connect((all$) => merge(all$, all$.pipe(spillover({ scheduler, events: 'log', ...spill })))) : (all$) => all$,
         )
         .subscribe(subscriber);
       return () => {
