@@ -1,6 +1,8 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { asyncScheduler, concat, concatMap, defer, EMPTY, filter, finalize, from, map, of, type Observable, type SchedulerLike } from 'rxjs';
+import {
+  asyncScheduler, concat, concatMap, defer, EMPTY, filter, finalize, from, map, of, type Observable, type SchedulerLike, throwError,
+} from 'rxjs';
 import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type MetricEvent } from '../events.js';
 import { PipelineError } from '../errors.js';
 import { decodeLogEvent } from '../formats/log-line.js';
@@ -91,9 +93,10 @@ export function replay(dir: string, options: ReplayOptions = {}): Observable<Met
       return from(files).pipe(concatMap(({ name, decode, anyOf, ours }) => {
         let bad = 0;
         const count = (b: BadLine) => { bad++; onBadLine?.(b); };
+        let torn: PipelineError | undefined; // under strict, failed with once the lines before it are out
         const onTorn = (error: Error): void => {
-          const reason = `undecodable compressed data: ${error.message}`;
-          if (strict) input.destroy(new PipelineError('E_PARSE', `${name}: ${reason}`, { cause: error }));
+          const reason = `undecodable compressed data after the last whole batch: ${error.message}`;
+          if (strict) torn = new PipelineError('E_PARSE', `${name}: ${reason}`, { cause: error });
           else count({ name, line: 0, reason, excerpt: '', count: bad + 1 });
         };
         const input = openSegment(join(dir, name), { compressed: isCompressedSegment(name), highWaterMark: CHUNK, onTorn });
@@ -104,6 +107,7 @@ export function replay(dir: string, options: ReplayOptions = {}): Observable<Met
           finalize(() => input.destroy()), // an early unsubscribe must not leave the file open
         );
         const dropped$ = defer(() => {
+          if (torn) return throwError(() => torn);
           if (bad === 0) return EMPTY;
           total += bad;
           const e: DroppedEvent = { type: 'dropped', v: EVENT_FORMAT_VERSION, unit: NO_UNIT, ts: scheduler.now(),
