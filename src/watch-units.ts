@@ -118,10 +118,12 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
       // The first tick waits for the first target list (a units file is read asynchronously), so no round is lost.
       const latestTargets$ = targets$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
       const stop$ = merge(from(until), durationMs === undefined ? EMPTY : timer(durationMs, scheduler));
-      // Restart continuity: the log's newest rows go into the store (and nowhere else) before the first tick.
+      // Restart continuity: the log's newest rows go into the store (and nowhere else) before the first tick. A log
+      // sample takes ~15 bytes on disk and ~30 in the store, so reading as many disk bytes as the store's budget fills
+      // the window about twice over (measured in BENCHMARKS.md): enough for data that compresses worse.
       let rebuilding = spill !== undefined;
       const rebuild$ = spill && defer(async () => guardSpillDir(spill.dir)).pipe(
-        switchMap(() => logTail(spill.dir, { sinceMs: scheduler.now() - retentionMs, maxDiskBytes: 2 * maxMemoryBytes })),
+        switchMap(() => logTail(spill.dir, { sinceMs: scheduler.now() - retentionMs, maxDiskBytes: maxMemoryBytes })),
         finalize(() => { rebuilding = false; }),
       );
       const subscription = latestTargets$
