@@ -44,7 +44,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'interval', value: 'DUR', commands: LIVE, config: true, help: 'Sampling interval (default 1s).' },
   { name: 'retention', value: 'DUR', commands: W, config: true, help: 'How long samples stay in memory (default 12h).' },
   { name: 'memory', value: 'SIZE', commands: W, config: true, help: 'Memory budget of the in-memory store (default 10MiB).' },
-  { name: 'spill', value: 'DIR', commands: W, config: true, help: 'Record every unit event in DIR (gzip NDJSON segments); a restart rebuilds the window from it.' },
+  { name: 'spill', value: 'DIR', commands: W, config: true, help: 'Record every unit event in DIR (gzip NDJSON); a restart rebuilds the window from it.' },
   { name: 'spill-max', value: 'SIZE', commands: W, config: true, help: 'Disk budget of the spill directory (default 256MiB).' },
   { name: 'segment', value: 'SIZE', commands: W, config: true, help: 'Size of one spill segment file (default 256KiB).' },
   { name: 'count', value: 'N', commands: LIVE, config: true, help: 'Stop after N sampling rounds.' },
