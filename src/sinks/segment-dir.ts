@@ -2,14 +2,8 @@ import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { segmentName, segmentSeq } from '../formats/segment-names.js';
 import { SegmentFile } from './segment-file.js';
+import { SegmentInventory, type Segment } from './segment-inventory.js';
 import { effectiveUid, guardSpillDir } from './spill-dir-guard.js';
-
-/** One of our segments: its name, sequence number and bytes on disk. */
-interface Segment {
-  name: string;
-  seq: number;
-  bytes: number;
-}
 
 /** When spill segments are fsynced: never, on closing a segment, or after every batch. */
 export type FsyncPolicy = 'never' | 'rotate' | 'always';
@@ -35,9 +29,7 @@ const MAX_TAKEN_NAMES = 1000;
  * by our uid; we write only into segments this process created.
  */
 export class SegmentDir {
-  private segments: Segment[] = [];
-  private head = 0; // segments before `head` are deleted; compacted now and then, so deleting the oldest is O(1)
-  private total = 0;
+  private readonly inventory = new SegmentInventory();
   private current: { seg: Segment; file: SegmentFile } | undefined;
   private nextSeq = 0;
 
@@ -48,12 +40,12 @@ export class SegmentDir {
 
   /** Bytes of our segments on disk. */
   get totalBytes(): number {
-    return this.total;
+    return this.inventory.totalBytes;
   }
 
   /** How many of our segments are on disk. */
   get count(): number {
-    return this.segments.length - this.head;
+    return this.inventory.count;
   }
 
   /** Checks the directory (see `guardSpillDir`) and re-reads our segments from it: on start and after an error. */
@@ -70,11 +62,8 @@ export class SegmentDir {
         if (st?.isFile() && st.nlink === 1 && (uid === undefined || st.uid === uid)) found.push({ name, seq, bytes: st.size });
       }
     }
-    found.sort((a, b) => a.seq - b.seq);
-    this.segments = found;
-    this.head = 0;
-    this.total = found.reduce((sum, s) => sum + s.bytes, 0);
-    this.nextSeq = Math.max(this.nextSeq, (found.at(-1)?.seq ?? -1) + 1);
+    this.inventory.replace(found);
+    this.nextSeq = Math.max(this.nextSeq, this.inventory.newestSeq + 1);
   }
 
   /** Reads the directory and holds the budget before anything is written. */
@@ -92,7 +81,7 @@ export class SegmentDir {
       const batch = await cur.file.compress(data);
       await this.makeRoom(batch.length);
       await cur.file.write(batch, lines, this.opts.fsync === 'always');
-      this.grow(cur.seg, batch.length);
+      this.inventory.grow(cur.seg, batch.length);
       if (cur.seg.bytes >= this.opts.segmentBytes) await this.release();
     } catch (error) {
       await this.release().catch(() => undefined);
@@ -110,7 +99,7 @@ export class SegmentDir {
     try {
       if (await cur.file.unlinked()) {
         fsync = false;
-        this.forget(cur.seg);
+        this.inventory.forget(cur.seg);
         this.opts.onLost('ENOENT', `open segment ${cur.seg.name} was removed from ${this.dir}`, cur.file.lines);
         return;
       }
@@ -118,7 +107,7 @@ export class SegmentDir {
       if (trailer.length === 0) return;
       await this.makeRoom(trailer.length);
       await cur.file.write(trailer, 0, false);
-      this.grow(cur.seg, trailer.length);
+      this.inventory.grow(cur.seg, trailer.length);
     } finally {
       await cur.file.close(fsync);
     }
@@ -126,13 +115,13 @@ export class SegmentDir {
 
   /** Deletes the oldest segments (never the open one) until `incoming` more bytes fit in `maxBytes`. */
   async makeRoom(incoming: number): Promise<void> {
-    while (this.total + incoming > this.opts.maxBytes) {
-      const oldest = this.segments[this.head];
+    while (this.inventory.totalBytes + incoming > this.opts.maxBytes) {
+      const oldest = this.inventory.oldest;
       if (!oldest || oldest === this.current?.seg) return;
       await unlink(join(this.dir, oldest.name)).catch((e: unknown) => {
         if (errno(e) !== 'ENOENT') throw e;
       });
-      this.forget(oldest);
+      this.inventory.forget(oldest);
     }
   }
 
@@ -144,32 +133,13 @@ export class SegmentDir {
       try {
         const file = await SegmentFile.create(join(this.dir, name));
         const seg = { name, seq, bytes: 0 };
-        this.segments.push(seg);
+        this.inventory.add(seg);
         this.current = { seg, file };
         return this.current;
       } catch (error) {
         if (errno(error) === 'ENOENT' && tries === 0) await this.sync(); // the directory was removed: re-create it
         else if (errno(error) !== 'EEXIST' || tries >= MAX_TAKEN_NAMES) throw error;
       }
-    }
-  }
-
-  private grow(seg: Segment, bytes: number): void {
-    seg.bytes += bytes;
-    this.total += bytes;
-  }
-
-  /** Drops a segment from the inventory: O(1) for the oldest, which is what the budget deletes. */
-  private forget(seg: Segment): void {
-    this.total -= seg.bytes;
-    if (this.segments[this.head] === seg) this.head++;
-    else {
-      const i = this.segments.indexOf(seg, this.head);
-      if (i >= 0) this.segments.splice(i, 1);
-    }
-    if (this.head > 1024 && this.head * 2 > this.segments.length) {
-      this.segments = this.segments.slice(this.head);
-      this.head = 0;
     }
   }
 }
