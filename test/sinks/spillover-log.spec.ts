@@ -56,6 +56,12 @@ describe('the spill directory as the event log', () => {
     expect(run(['watch', '--pid', pid, '--interval', '200ms', '--count', '20', '--spill', dir, '--format', 'ndjson']).code).toBe(0);
     const replayed = lines(run(['replay', dir]).stdout);
     expect(replayed.filter((e) => e.type === 'sample')).toHaveLength(20);
+    // summarize and inspect read the compressed log too
+    const summarized = lines(run(['summarize', dir, '--format', 'ndjson']).stdout) as SummaryEvent[];
+    expect(summarized).toEqual([expect.objectContaining({ type: 'summary', unit: `pid-${pid}`, samples: 20 })]);
+    const inspected = run(['inspect', `pid-${pid}`, '--from', dir, '--window', '1h']);
+    expect(inspected.code).toBe(0);
+    expect(inspected.stdout).toContain(`pid-${pid}`);
     const second = run(['watch', '--pid', pid, '--count', '5', '--spill', dir, '--format', 'ndjson']);
     expect(second.code).toBe(0);
     const summary = lines(second.stdout).filter((e): e is SummaryEvent => e.type === 'summary').at(-1)!;
