@@ -50,4 +50,24 @@ describe('replay of compressed segments', () => {
     subject.complete();
     await done;
   });
+
+  it('garbage after the last batch: every line before it is kept, the garbage skipped and counted', async () => {
+    const dir = fresh();
+    // over 256 KiB compressed, so the bad data falls in a later read chunk than the start: zlib's failure drops the
+    // output of the chunk it fails in, which must be recovered
+    const many = Array.from({ length: 60_000 }, (_, i) => ({ ...sample('api', 1_000 + i), noise: Math.random() }) as MetricEvent);
+    await lastValueFrom(from(many).pipe(spillover({ dir, events: 'all', maxQueue: 100_000, segmentBytes: 64 << 20 })), { defaultValue: undefined });
+    const [seg] = segmentsIn(dir);
+    const path = join(dir, seg!.name);
+    const whole = readFileSync(path);
+    expect(whole.length).toBeGreaterThan(300 * 1024);
+    for (const garbage of ['{"type":"evicted","v":1,"unit":"torn-tail","ts":1', '\u0000\u00ff not gzip at all \u0001'.repeat(50)]) {
+      writeFileSync(path, Buffer.concat([whole.subarray(0, whole.length - 8), Buffer.from(garbage)])); // no trailer, then garbage
+      const bad: BadLine[] = [];
+      const out = await lastValueFrom(replay(dir, { onBadLine: (b) => bad.push(b) }).pipe(toArray()));
+      expect(out.filter((e) => e.type === 'sample')).toEqual(many);
+      expect(bad.length).toBeGreaterThanOrEqual(1);
+      expect(bad.length).toBeLessThanOrEqual(2); // the undecodable data, and a partial line decoded before it
+    }
+  }, 60_000);
 });
