@@ -1,12 +1,14 @@
 import { platform } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
-  asyncScheduler, connect, EMPTY, from, isObservable, map, merge, NEVER, Observable, type ObservableInput, type SchedulerLike,
-  shareReplay, switchMap, take, takeUntil, type TimestampProvider, timer, withLatestFrom,
+  asyncScheduler, concat, connect, defer, EMPTY, filter, finalize, from, isObservable, map, merge, NEVER, Observable, type ObservableInput,
+  type SchedulerLike, shareReplay, switchMap, take, takeUntil, type TimestampProvider, timer, withLatestFrom,
 } from 'rxjs';
 import { EVENT_FORMAT_VERSION, type MetricEvent, NO_UNIT, type TickEvent } from './events.js';
 import { createWindowStore, type MetricStore } from './store/create-window-store.js';
 import { spillover, type SpilloverOptions } from './sinks/spillover.js';
+import { guardSpillDir } from './sinks/spill-dir-guard.js';
+import { logTail } from './sources/log-tail.js';
 import { intervalTicks, type IntervalTick } from './sources/interval-ticks.js';
 import { linuxSampler } from './sources/linux-sampler.js';
 import { processGroups } from './sources/process-groups.js';
@@ -30,7 +32,10 @@ export interface WatchUnitsOptions {
   summaryEveryMs?: number;
   /** Sum each unit's live descendants: `'auto'` (default) does so for units whose root is a shell. */
   children?: boolean | 'auto';
-  /** Where evicted rows go on disk; no spilling when absent. */
+  /**
+   * The event log on disk: every event that describes the units is appended to `spill.dir` (`events: 'log'` unless
+   * given), and a restart rebuilds the store from the log's newest end before the first tick. None when absent.
+   */
   spill?: SpilloverOptions;
   /**
    * Default on Linux: `linuxSampler` (the /proc sampler for process targets, the cgroup sampler for cgroup and
@@ -112,6 +117,14 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
       // The first tick waits for the first target list (a units file is read asynchronously), so no round is lost.
       const latestTargets$ = targets$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
       const stop$ = merge(from(until), durationMs === undefined ? EMPTY : timer(durationMs, scheduler));
+      // Restart continuity: the log's newest rows go into the store (and nowhere else) before the first tick. A log
+      // sample takes ~15 bytes on disk and ~30 in the store, so reading as many disk bytes as the store's budget fills
+      // the window about twice over (measured in BENCHMARKS.md): enough for data that compresses worse.
+      let rebuilding = spill !== undefined;
+      const rebuild$ = spill && defer(async () => guardSpillDir(spill.dir)).pipe(
+        switchMap(() => logTail(spill.dir, { sinceMs: scheduler.now() - retentionMs, maxDiskBytes: maxMemoryBytes })),
+        finalize(() => { rebuilding = false; }),
+      );
       const subscription = latestTargets$
         .pipe(
           take(1),
@@ -121,8 +134,11 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
           withLatestFrom(latestTargets$),
           map(([tick, list]) => ({ ...tick, targets: list })),
           sampleTicks((tick) => timed(sampler, tick), { scheduler }),
-          ingestAndSummarize(store, { everyMs: summaryEveryMs, intervalMs, passThrough }),
-          spill ? connect((all$) => merge(all$, all$.pipe(spillover({ scheduler, ...spill })))) : (all$) => all$,
+          (live$: Observable<MetricEvent>) => (rebuild$ ? concat(rebuild$, live$) : live$).pipe(
+            ingestAndSummarize(store, { everyMs: summaryEveryMs, intervalMs, passThrough }),
+            filter(() => !rebuilding), // the rebuild only fills the store: its rows are in the log already
+          ),
+          spill ? connect((all$) => merge(all$, all$.pipe(spillover({ scheduler, events: 'log', ...spill })))) : (all$) => all$,
         )
         .subscribe(subscriber);
       return () => {

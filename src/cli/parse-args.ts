@@ -23,7 +23,7 @@ export interface ParseContext {
 
 /** Defaults, as flag text so help, config and argv share one parser. */
 const DEFAULTS: Record<string, string> = {
-  interval: '1s', retention: '12h', memory: '10MiB', 'spill-max': '6MiB', segment: '256KiB', 'max-line': '1MiB',
+  interval: '1s', retention: '12h', memory: '10MiB', 'spill-max': '256MiB', segment: '256KiB', 'max-line': '1MiB',
   window: '15m', from: 'live',
 };
 const DEFAULT_PROMETHEUS = `127.0.0.1:${DEFAULT_PROMETHEUS_PORT}`;

@@ -1,15 +1,11 @@
-import { lstat, mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { segmentName, segmentSeq } from '../formats/segment-names.js';
+import { SegmentFile } from './segment-file.js';
+import { SegmentInventory, type Segment } from './segment-inventory.js';
+import { effectiveUid, guardSpillDir } from './spill-dir-guard.js';
 
-/** One of our segments as last seen on disk (plus what we appended since). */
-interface Segment {
-  name: string;
-  seq: number;
-  bytes: number;
-}
-
-/** When spill segments are fsynced: never, on closing a segment, or after every write. */
+/** When spill segments are fsynced: never, on closing a segment, or after every batch. */
 export type FsyncPolicy = 'never' | 'rotate' | 'always';
 
 /** Budget, segment size, fsync policy, clock and loss callback of a `SegmentDir`. */
@@ -18,22 +14,23 @@ export interface SegmentDirOptions {
   segmentBytes: number;
   fsync: FsyncPolicy;
   now: () => number;
-  /** Lines that were written but are gone: the open segment vanished from the directory. */
+  /** Lines that were written but are gone: the open segment was unlinked while we wrote it. */
   onLost: (code: string, message: string, lines: number) => void;
 }
 
 const errno = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code;
+/** How many taken names (someone else's files, in a shared directory) we step over before giving up. */
+const MAX_TAKEN_NAMES = 1000;
 
 /**
- * The spill directory as a list of our segments, oldest first. Only names matching our pattern and regular files
- * (lstat, so symlinks never) are counted or deleted. The list is re-read from disk before every deletion, on every
- * rotation and after every error, so an outside deletion is never mistaken for bytes we still hold.
+ * The spill directory's inventory, oldest segment first, kept in memory: read from disk on start and after an
+ * error, and otherwise updated only by our own creations and deletions, so a rotation costs the same with 10 or
+ * 10,000 segments. Counted (and deleted under budget) are only regular, singly linked files with our names owned
+ * by our uid; we write only into segments this process created.
  */
 export class SegmentDir {
-  private segments: Segment[] = [];
-  private current: Segment | undefined;
-  private fh: FileHandle | undefined;
-  private linesInCurrent = 0;
+  private readonly inventory = new SegmentInventory();
+  private current: { seg: Segment; file: SegmentFile } | undefined;
   private nextSeq = 0;
 
   constructor(
@@ -43,36 +40,30 @@ export class SegmentDir {
 
   /** Bytes of our segments on disk. */
   get totalBytes(): number {
-    return this.segments.reduce((sum, s) => sum + s.bytes, 0);
+    return this.inventory.totalBytes;
   }
 
-  /** Bytes that still fit in the open segment (0 when none is open). */
-  get room(): number {
-    return this.current ? this.opts.segmentBytes - this.current.bytes : 0;
+  /** How many of our segments are on disk. */
+  get count(): number {
+    return this.inventory.count;
   }
 
-  /** Re-reads our segments from disk, creating the directory (0700) when it is missing. */
+  /** Checks the directory (see `guardSpillDir`) and re-reads our segments from it: on start and after an error. */
   async sync(): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await guardSpillDir(this.dir);
+    const uid = effectiveUid();
     const found: Segment[] = [];
     for (const name of await readdir(this.dir)) {
       const seq = segmentSeq(name);
       if (seq === undefined) continue;
-      const st = await lstat(join(this.dir, name)).catch(() => undefined);
-      if (st?.isFile()) found.push({ name, seq, bytes: st.size });
-    }
-    found.sort((a, b) => a.seq - b.seq);
-    this.segments = found;
-    this.nextSeq = Math.max(this.nextSeq, (found.at(-1)?.seq ?? -1) + 1);
-    if (this.current) {
-      const still = found.find((s) => s.name === this.current?.name);
-      if (still) this.current = still;
+      if (name === this.current?.seg.name) found.push(this.current.seg);
       else {
-        const lost = this.linesInCurrent;
-        await this.release();
-        this.opts.onLost('ENOENT', `open segment vanished from ${this.dir}`, lost);
+        const st = await lstat(join(this.dir, name)).catch(() => undefined);
+        if (st?.isFile() && st.nlink === 1 && (uid === undefined || st.uid === uid)) found.push({ name, seq, bytes: st.size });
       }
     }
+    this.inventory.replace(found);
+    this.nextSeq = Math.max(this.nextSeq, this.inventory.newestSeq + 1);
   }
 
   /** Reads the directory and holds the budget before anything is written. */
@@ -81,83 +72,74 @@ export class SegmentDir {
     await this.makeRoom(0);
   }
 
+  /** Compresses and appends whole lines as one batch; rotates once the segment reaches `segmentBytes`. */
+  async append(data: Buffer, lines: number): Promise<void> {
+    try {
+      // One fstat per batch: a segment unlinked under us (its directory removed) would swallow every later batch.
+      if (this.current && (await this.current.file.unlinked())) await this.release();
+      const cur = this.current ?? (await this.open());
+      const batch = await cur.file.compress(data);
+      await this.makeRoom(batch.length);
+      await cur.file.write(batch, lines, this.opts.fsync === 'always');
+      this.inventory.grow(cur.seg, batch.length);
+      if (cur.seg.bytes >= this.opts.segmentBytes) await this.release();
+    } catch (error) {
+      await this.release().catch(() => undefined);
+      await this.sync().catch(() => undefined); // an error is the one time the disk may differ from our inventory
+      throw error;
+    }
+  }
+
+  /** Ends the open segment's gzip stream and closes it, syncing it first unless the policy is `never`. */
+  async release(): Promise<void> {
+    const cur = this.current;
+    this.current = undefined;
+    if (!cur) return;
+    let fsync = this.opts.fsync !== 'never';
+    try {
+      if (await cur.file.unlinked()) {
+        fsync = false;
+        this.inventory.forget(cur.seg);
+        this.opts.onLost('ENOENT', `open segment ${cur.seg.name} was removed from ${this.dir}`, cur.file.lines);
+        return;
+      }
+      const trailer = await cur.file.finish();
+      if (trailer.length === 0) return;
+      await this.makeRoom(trailer.length);
+      await cur.file.write(trailer, 0, false);
+      this.inventory.grow(cur.seg, trailer.length);
+    } finally {
+      await cur.file.close(fsync);
+    }
+  }
+
   /** Deletes the oldest segments (never the open one) until `incoming` more bytes fit in `maxBytes`. */
   async makeRoom(incoming: number): Promise<void> {
-    if (this.totalBytes + incoming <= this.opts.maxBytes) return;
-    await this.sync();
-    while (this.totalBytes + incoming > this.opts.maxBytes) {
-      const oldest = this.segments[0];
-      if (!oldest || oldest === this.current) return;
+    while (this.inventory.totalBytes + incoming > this.opts.maxBytes) {
+      const oldest = this.inventory.oldest;
+      if (!oldest || oldest === this.current?.seg) return;
       await unlink(join(this.dir, oldest.name)).catch((e: unknown) => {
         if (errno(e) !== 'ENOENT') throw e;
       });
-      this.segments.shift();
+      this.inventory.forget(oldest);
     }
   }
 
-  /**
-   * Makes sure a segment with room for `bytes` is open: the newest segment when it ends on a complete line and has
-   * room (a restart continues there), else a new one. A torn tail is never appended to.
-   */
-  async ensureRoom(bytes: number): Promise<void> {
-    if (this.current && this.room >= bytes) return;
-    await this.sync(); // before release, so a vanished open segment is noticed and its lines reported
-    await this.release();
-    await this.makeRoom(0);
-    const newest = this.segments.at(-1);
-    if (newest && this.opts.segmentBytes - newest.bytes >= bytes && (await this.endsClean(newest))) {
-      this.fh = await open(join(this.dir, newest.name), 'a', 0o600);
-      this.current = newest;
-    } else {
+  /** Creates the next segment, stepping over names someone else took; re-reads the directory if it vanished. */
+  private async open(): Promise<{ seg: Segment; file: SegmentFile }> {
+    for (let tries = 0; ; tries++) {
       const seq = this.nextSeq++;
-      const seg = { name: segmentName(seq, this.opts.now()), seq, bytes: 0 };
-      this.fh = await open(join(this.dir, seg.name), 'ax', 0o600);
-      this.segments.push(seg);
-      this.current = seg;
-    }
-    this.linesInCurrent = 0;
-  }
-
-  /** Appends whole lines with one write; on failure cuts the segment back so no partial line stays behind. */
-  async append(data: Buffer, lines: number): Promise<void> {
-    await this.ensureRoom(data.length);
-    await this.makeRoom(data.length);
-    const fh = this.fh as FileHandle;
-    const seg = this.current as Segment;
-    try {
-      const { bytesWritten } = await fh.write(data, 0, data.length, null);
-      if (bytesWritten !== data.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
-      if (this.opts.fsync === 'always') await fh.datasync();
-    } catch (error) {
-      const ok = await fh.truncate(seg.bytes).then(() => true, () => false);
-      if (!ok) await this.release(); // the tail may be torn: never append after it
-      throw error;
-    }
-    seg.bytes += data.length;
-    this.linesInCurrent += lines;
-  }
-
-  /** Closes the open segment, syncing it first unless the policy is `never`. */
-  async release(): Promise<void> {
-    const fh = this.fh;
-    this.fh = undefined;
-    this.current = undefined;
-    if (!fh) return;
-    try {
-      if (this.opts.fsync !== 'never') await fh.sync();
-    } finally {
-      await fh.close().catch(() => undefined);
-    }
-  }
-
-  private async endsClean(seg: Segment): Promise<boolean> {
-    if (seg.bytes === 0) return true;
-    const fh = await open(join(this.dir, seg.name), 'r');
-    try {
-      const { buffer, bytesRead } = await fh.read(Buffer.alloc(1), 0, 1, seg.bytes - 1);
-      return bytesRead === 1 && buffer[0] === 0x0a;
-    } finally {
-      await fh.close();
+      const name = segmentName(seq, this.opts.now(), { compressed: true });
+      try {
+        const file = await SegmentFile.create(join(this.dir, name));
+        const seg = { name, seq, bytes: 0 };
+        this.inventory.add(seg);
+        this.current = { seg, file };
+        return this.current;
+      } catch (error) {
+        if (errno(error) === 'ENOENT' && tries === 0) await this.sync(); // the directory was removed: re-create it
+        else if (errno(error) !== 'EEXIST' || tries >= MAX_TAKEN_NAMES) throw error;
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 import { asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type ErrorEvent, type MetricEvent } from '../events.js';
 import { PipelineError } from '../errors.js';
+import { encodeLogLine, LOGGED_TYPES } from '../formats/log-line.js';
 import { operate } from '../streams/operate.js';
 import { SegmentDir, type FsyncPolicy } from './segment-dir.js';
 
@@ -8,32 +9,40 @@ export type { FsyncPolicy } from './segment-dir.js';
 
 /** Options of `spillover`; only `dir` is required. */
 export interface SpilloverOptions {
-  /** Directory of the segments; created with mode 0700 when missing. */
+  /** Directory of the segments; created with mode 0700 when missing, refused when others could tamper with it. */
   dir: string;
-  /** Budget for all our segments together, bytes. Default 6 MiB. */
+  /** Budget for all our segments together, bytes on disk (compressed). Default 256 MiB. */
   maxBytes?: number;
-  /** Size at which a segment is closed and the next one opened, bytes; 0 < segmentBytes ≤ maxBytes. 256 KiB. */
+  /** Compressed size at which a segment is closed and the next one opened, bytes; 0 < segmentBytes ≤ maxBytes. 256 KiB. */
   segmentBytes?: number;
-  /** When to fsync: on closing a segment (`rotate`, default), after every write (`always`) or `never`. */
+  /** When to fsync: on closing a segment (`rotate`, default), after every batch (`always`) or `never`. */
   fsync?: FsyncPolicy;
-  /** Spill `evicted` events only (default) or every event. */
-  events?: 'evicted' | 'all';
+  /**
+   * What to record: `log` (the event log: samples, unit-down, unit-added/removed/restarted, dropped and error
+   * events, in order), `evicted` events only (default, for a store's evictions), or every event (`all`).
+   */
+  events?: 'log' | 'evicted' | 'all';
   /** Lines waiting for the disk; beyond this new lines are dropped and counted. Default 10 000. */
   maxQueue?: number;
   /** Clock for segment names and the `ts` of problem events. */
   scheduler?: SchedulerLike;
 }
 
-const MAX_WRITE = 1024 * 1024;
+/** Most uncompressed bytes in one batch (one compressed write). */
+const MAX_BATCH = 1024 * 1024;
+/** The default disk budget: about 12 h (the store's retention) of 300 units at 1 Hz at ~20 bytes a sample. */
+export const DEFAULT_SPILL_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
- * Appends evicted events (or all events) as NDJSON lines to size-capped segment files in `dir`, keeping our
- * segments within `maxBytes`. Writes go through a bounded queue and never block the source: a full queue, a full
- * disk or an unwritable directory become `dropped` and `error` events (`source: 'spill'`), the only events emitted.
- * Completes once everything queued is written and the segment is closed.
+ * Appends events as NDJSON lines to gzip-compressed, size-capped segment files in `dir`, keeping our segments
+ * within `maxBytes` by deleting the oldest. Lines queued while a batch is written go out together as the next batch
+ * (one sync-flushed gzip block, so a crash loses at most that batch). Writes go through a bounded queue and never
+ * block the source: a full queue, a full disk or an unwritable directory become `dropped` and `error` events
+ * (`source: 'spill'`), the only events emitted. A directory others could tamper with is refused: the output errors
+ * with `PipelineError('E_USAGE')`. Completes once everything queued is written and the segment is closed.
  */
 export function spillover(options: SpilloverOptions): OperatorFunction<MetricEvent, MetricEvent> {
-  const { dir, maxBytes = 6 * 1024 * 1024, segmentBytes = 256 * 1024, fsync = 'rotate' } = options;
+  const { dir, maxBytes = DEFAULT_SPILL_MAX_BYTES, segmentBytes = 256 * 1024, fsync = 'rotate' } = options;
   const { events = 'evicted', maxQueue = 10_000, scheduler = asyncScheduler } = options;
   for (const [name, value] of [['maxBytes', maxBytes], ['segmentBytes', segmentBytes], ['maxQueue', maxQueue]] as const) {
     if (!Number.isInteger(value) || value <= 0) {
@@ -76,16 +85,14 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
 
       const writeBatch = async (): Promise<void> => {
         const first = queue[0] as Buffer;
-        if (first.length > segmentBytes) {
+        if (first.length > maxBytes) {
           queue.shift();
           return dropped('too-large', 1);
         }
-        await segments.ensureRoom(first.length);
-        const limit = Math.min(segments.room, fsync === 'always' ? first.length : MAX_WRITE);
         let n = 0;
         let bytes = 0;
         for (const line of queue) {
-          if (bytes + line.length > limit) break;
+          if (n > 0 && bytes + line.length > MAX_BATCH) break;
           bytes += line.length;
           n++;
         }
@@ -106,7 +113,6 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
           } catch (error) {
             const lost = queue.splice(0).length; // the disk refuses: drop what waits rather than retry in a loop
             failedWith(error, `spill to ${dir}`, lost);
-            await segments.release().catch(() => undefined);
           }
           dropped('queue-full', overflow);
           overflow = 0;
@@ -120,7 +126,6 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
         draining = true;
       };
       const finish = async (): Promise<void> => {
-        await segments.sync().catch(() => undefined); // reports an open segment removed since its last rotation
         try {
           await segments.release();
         } catch (error) {
@@ -136,7 +141,15 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
       draining = true;
       void segments.start().then(
         () => drain(),
-        (error: unknown) => { failedWith(error, `spill to ${dir}`, 0); return drain(); },
+        (error: unknown) => {
+          if (error instanceof PipelineError) { // a directory we must not write into: the user has to choose another
+            closed = true;
+            subscriber.error(error); // the source subscription is linked to the subscriber, so this ends it too
+            return undefined;
+          }
+          failedWith(error, `spill to ${dir}`, 0);
+          return drain();
+        },
       );
 
       subscriber.add(() => {
@@ -147,9 +160,9 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
       });
       return {
         next: (event) => {
-          if (events !== 'all' && event.type !== 'evicted') return;
+          if (events === 'evicted' ? event.type !== 'evicted' : events === 'log' && !LOGGED_TYPES.has(event.type)) return;
           if (queue.length >= maxQueue) overflow++;
-          else queue.push(Buffer.from(`${JSON.stringify(event)}\n`));
+          else queue.push(Buffer.from(encodeLogLine(event)));
           kick();
         },
         error: (error: unknown) => { ended = { error }; kick(); },

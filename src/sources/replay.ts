@@ -1,10 +1,13 @@
-import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { asyncScheduler, concat, concatMap, defer, EMPTY, filter, finalize, from, map, of, type Observable, type SchedulerLike } from 'rxjs';
+import {
+  asyncScheduler, concat, concatMap, defer, EMPTY, filter, finalize, from, map, of, type Observable, type SchedulerLike, throwError,
+} from 'rxjs';
 import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type MetricEvent } from '../events.js';
 import { PipelineError } from '../errors.js';
-import { SEGMENT_PATTERN } from '../formats/segment-names.js';
+import { decodeLogEvent } from '../formats/log-line.js';
+import { isCompressedSegment, SEGMENT_PATTERN } from '../formats/segment-names.js';
+import { openSegment } from './open-segment.js';
 import { readNdjson, type BadLine, type LineDecoder } from './read-ndjson.js';
 import { SYSTEMG_FILE_PATTERN, systemgDecoder } from '../formats/systemg-format.js';
 
@@ -26,6 +29,8 @@ export interface ReplayOptions {
   onBadLine?: (bad: BadLine) => void;
   /** Longest accepted line, bytes. Default 1 MiB. */
   maxLineBytes?: number;
+  /** Only our segments with at least this sequence number, and no systemg files (a tail of our own log). */
+  fromSeq?: number;
   /** Clock for the `ts` of the `dropped` events that count skipped lines. */
   scheduler?: SchedulerLike;
 }
@@ -33,6 +38,8 @@ export interface ReplayOptions {
 interface ReplayFile {
   name: string;
   decode?: LineDecoder;
+  /** One of our segments (their lines may leave out constant text; see log-line.ts). */
+  ours?: boolean;
   /** With a unit filter: the JSON strings one of which a wanted line must hold (see readNdjson's `anyOf`). */
   anyOf?: string[];
 }
@@ -40,7 +47,7 @@ interface ReplayFile {
 const CHUNK = 256 * 1024;
 
 /** Our segments in sequence order, after systemg's files in time order; symlinks and foreign files are skipped. */
-async function replayFiles(dir: string, names: Readonly<Record<string, string>>, units?: Set<string>): Promise<ReplayFile[]> {
+async function replayFiles(dir: string, names: Readonly<Record<string, string>>, units?: Set<string>, fromSeq?: number): Promise<ReplayFile[]> {
   const systemg = systemgDecoder(names);
   // systemg lines name the unit by hash: a wanted line holds a hash that maps to a wanted unit, or the unit itself
   const hashes = units && [...units, ...Object.keys(names).filter((h) => units.has(names[h] as string))];
@@ -50,9 +57,9 @@ async function replayFiles(dir: string, names: Readonly<Record<string, string>>,
   for (const name of await readdir(dir)) {
     const mine = SEGMENT_PATTERN.exec(name);
     const sg = mine ? null : SYSTEMG_FILE_PATTERN.exec(name);
-    if (!mine && !sg) continue;
+    if (fromSeq === undefined ? !mine && !sg : !mine || Number(mine[1]) < fromSeq) continue;
     if (!(await lstat(join(dir, name))).isFile()) continue;
-    if (mine) ours.push([Number(mine[1]), { name, anyOf: quote(units && [...units]) }]);
+    if (mine) ours.push([Number(mine[1]), { name, ours: true, anyOf: quote(units && [...units]) }]);
     else theirs.push([Number(sg?.[1]), { name, decode: systemg, anyOf: quote(hashes) }]);
   }
   const byKey = (a: [number, ReplayFile], b: [number, ReplayFile]) => a[0] - b[0];
@@ -76,23 +83,31 @@ export function replay(dir: string, options: ReplayOptions = {}): Observable<Met
   const keep = (e: MetricEvent) => e.ts >= sinceMs && e.ts <= untilMs && (!units || units.has(e.unit));
   return defer(async () => {
     try {
-      return await replayFiles(dir, await loadNames(options.unitNames), units);
+      return await replayFiles(dir, await loadNames(options.unitNames), units, options.fromSeq);
     } catch (error) {
       throw new PipelineError('E_SOURCE', `replay ${dir}: ${(error as Error).message}`, { cause: error });
     }
   }).pipe(
     concatMap((files) => {
       let total = 0;
-      return from(files).pipe(concatMap(({ name, decode, anyOf }) => {
+      return from(files).pipe(concatMap(({ name, decode, anyOf, ours }) => {
         let bad = 0;
         const count = (b: BadLine) => { bad++; onBadLine?.(b); };
-        const input = createReadStream(join(dir, name), { highWaterMark: CHUNK });
+        let torn: PipelineError | undefined; // under strict, failed with once the lines before it are out
+        const onTorn = (error: Error): void => {
+          const reason = `undecodable compressed data after the last whole batch: ${error.message}`;
+          if (strict) torn = new PipelineError('E_PARSE', `${name}: ${reason}`, { cause: error });
+          else count({ name, line: 0, reason, excerpt: '', count: bad + 1 });
+        };
+        const input = openSegment(join(dir, name), { compressed: isCompressedSegment(name), highWaterMark: CHUNK, onTorn });
         const events$ = readNdjson(input, { name, strict, maxLineBytes, decode, anyOf, onBadLine: count }).pipe(
           map((e) => (unwrap && e.type === 'evicted' ? e.event : e)),
+          map((e) => (ours ? decodeLogEvent(e) : e)),
           filter(keep),
           finalize(() => input.destroy()), // an early unsubscribe must not leave the file open
         );
         const dropped$ = defer(() => {
+          if (torn) return throwError(() => torn);
           if (bad === 0) return EMPTY;
           total += bad;
           const e: DroppedEvent = { type: 'dropped', v: EVENT_FORMAT_VERSION, unit: NO_UNIT, ts: scheduler.now(),

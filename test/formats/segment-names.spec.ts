@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { segmentName, segmentSeq, SEGMENT_PATTERN } from '../../src/formats/segment-names.js';
+import { bySeq, isCompressedSegment, segmentName, segmentOpenedMs, segmentSeq, SEGMENT_PATTERN } from '../../src/formats/segment-names.js';
 
 describe('segment names', () => {
   it('pads the sequence so name order is sequence order, whatever the clock says', () => {
@@ -14,5 +14,14 @@ describe('segment names', () => {
       expect(segmentSeq(name)).toBeUndefined();
       expect(SEGMENT_PATTERN.test(name)).toBe(false);
     }
+  });
+
+  it('widens the sequence past 12 digits instead of overflowing, and orders by sequence', () => {
+    const last12 = segmentName(999_999_999_999, 1, { compressed: true });
+    const first13 = segmentName(1_000_000_000_000, 2, { compressed: true });
+    expect(first13).toBe('procstream-1000000000000-2.ndjson.gz');
+    expect(segmentSeq(first13)).toBe(1_000_000_000_000);
+    expect([first13, last12].sort(bySeq)).toEqual([last12, first13]); // name order would put the 13 digits first
+    expect([segmentOpenedMs(first13), isCompressedSegment(first13), isCompressedSegment(segmentName(1, 1))]).toEqual([2, true, false]);
   });
 });

@@ -1,10 +1,11 @@
 import { lstatSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants as zc, gunzipSync } from 'node:zlib';
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
 import { EVENT_FORMAT_VERSION, type EvictedEvent } from '../../src/events.js';
-import { SEGMENT_PATTERN } from '../../src/formats/segment-names.js';
+import { bySeq, SEGMENT_PATTERN } from '../../src/formats/segment-names.js';
 import { sample } from '../../src/testing/index.js';
 
 /** A fresh temporary directory. */
@@ -16,9 +17,9 @@ export function evicted(i: number, unit = 'api'): EvictedEvent {
     event: sample(unit, 10_000 + i, { pid: 1000 + (i % 9000) }) };
 }
 
-/** Our segment names in `dir`, in name order, with their sizes. */
+/** Our segment names in `dir`, in sequence order, with their sizes. */
 export function segmentsIn(dir: string): { name: string; bytes: number }[] {
-  return readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).sort().flatMap((name) => {
+  return readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).sort(bySeq).flatMap((name) => {
     const st = lstatSync(join(dir, name), { throwIfNoEntry: false }); // a running writer may delete it meanwhile
     return st ? [{ name, bytes: st.size }] : [];
   });
@@ -27,9 +28,15 @@ export function segmentsIn(dir: string): { name: string; bytes: number }[] {
 /** Bytes of our segments in `dir`. */
 export const segmentBytesIn = (dir: string): number => segmentsIn(dir).reduce((s, x) => s + x.bytes, 0);
 
+/** The text of one segment file, gunzipped when compressed (an unfinished gzip stream too, up to its last flush). */
+export function segmentText(path: string): string {
+  const bytes = readFileSync(path);
+  return path.endsWith('.gz') ? gunzipSync(bytes, { finishFlush: zc.Z_SYNC_FLUSH }).toString('utf8') : bytes.toString('utf8');
+}
+
 /** The lines of our segments, in segment order. */
 export function linesIn(dir: string): string[] {
-  return segmentsIn(dir).flatMap(({ name }) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean));
+  return segmentsIn(dir).flatMap(({ name }) => segmentText(join(dir, name)).split('\n').filter(Boolean));
 }
 
 /** A scheduler whose clock reads `clock.ms`, for steering segment names. */

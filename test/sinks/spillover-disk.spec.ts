@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { lastValueFrom, Subject, toArray } from 'rxjs';
 import { spillover } from '../../src/sinks/spillover.js';
 import type { MetricEvent } from '../../src/events.js';
+import { randomBytes } from 'node:crypto';
 import { evicted, linesIn, tempDir, waitFor } from '../helpers/spill-dir.js';
+
+/** An eviction carrying 600 random hex characters, so that 100 of them still need ~30 KiB after gzip. */
+const noisy = (i: number): MetricEvent => ({ ...evicted(i), noise: randomBytes(300).toString('hex') }) as MetricEvent;
 
 // Real disks, not fakes: a 256 KiB tmpfs for ENOSPC and a read-only bind mount for an unwritable directory
 // (as root, chmod does not stop writes, so EROFS stands in for EACCES: both arrive as an errno on open/write).
@@ -60,7 +64,7 @@ describe('spillover on a real disk', () => {
     input.next(evicted(0));
     await waitFor(() => linesIn(dir).length === 1, 'first line');
     const filler = fill(join(root, 'tmpfs'));
-    for (let i = 1; i <= 100; i++) input.next(evicted(i)); // ~27 KiB: must cross into a new page and segment
+    for (let i = 1; i <= 100; i++) input.next(noisy(i)); // ~30 KiB compressed: must cross into a new page and segment
     await new Promise((r) => setTimeout(r, 100));
     unlinkSync(filler);
     await new Promise((r) => setTimeout(r, 50));
@@ -84,7 +88,8 @@ describe('spillover on a real disk', () => {
     const dir = join(root, 'tmpfs', 'ro-spill');
     mkdirSync(dir);
     const input = new Subject<MetricEvent>();
-    const done = lastValueFrom(input.pipe(spillover({ dir, segmentBytes: 2 * 276, maxBytes: 64 * 1024 }), toArray()));
+    // segmentBytes 1: every batch closes its segment, so the next batch needs a new file
+    const done = lastValueFrom(input.pipe(spillover({ dir, segmentBytes: 1, maxBytes: 64 * 1024 }), toArray()));
     input.next(evicted(0));
     input.next(evicted(1));
     await waitFor(() => linesIn(dir).length === 2, 'first segment full');

@@ -6,9 +6,9 @@ import { spillover } from '../../src/sinks/spillover.js';
 import type { MetricEvent } from '../../src/events.js';
 import { segmentName, SEGMENT_PATTERN } from '../../src/formats/segment-names.js';
 import { down, sample } from '../../src/testing/index.js';
-import { evicted, fixedClock, linesIn, segmentBytesIn, segmentsIn, tempDir, waitFor } from '../helpers/spill-dir.js';
+import { execSync } from 'node:child_process';
+import { evicted, fixedClock, linesIn, segmentBytesIn, segmentsIn, segmentText, tempDir, waitFor } from '../helpers/spill-dir.js';
 
-const LINE = 276; // bytes of one evicted(i) line
 const dirs: string[] = [];
 const fresh = () => { const d = tempDir(); dirs.push(d); return d; };
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -16,6 +16,18 @@ afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, f
 const run = (events: MetricEvent[], opts: Parameters<typeof spillover>[0]) =>
   lastValueFrom(from(events).pipe(spillover(opts), toArray()));
 const evictions = (n: number, start = 0) => Array.from({ length: n }, (_, i) => evicted(start + i));
+/** Spills each event in its own batch: the next one goes in once the previous one is on disk. */
+async function spillEach(events: MetricEvent[], opts: Parameters<typeof spillover>[0]): Promise<void> {
+  const input = new Subject<MetricEvent>();
+  const done = lastValueFrom(input.pipe(spillover(opts), toArray()));
+  const ts = (e: MetricEvent) => `"ts":${e.ts},`;
+  for (const e of events) {
+    input.next(e);
+    await waitFor(() => linesIn(opts.dir).at(-1)?.includes(ts(e)) ?? false, `ts ${e.ts} on disk`);
+  }
+  input.complete();
+  expect(await done).toEqual([]);
+}
 
 describe('spillover', () => {
   it('validates 0 < segmentBytes <= maxBytes, naming the option', () => {
@@ -53,40 +65,60 @@ describe('spillover', () => {
   it('never reuses a name across many rotations in one millisecond, nor after the clock steps back', async () => {
     const dir = fresh();
     const clock = { ms: 5_000 };
-    const opts = { dir, segmentBytes: LINE, maxBytes: 1000 * LINE, scheduler: fixedClock(clock), fsync: 'never' as const };
-    await run(evictions(50), opts); // one line per segment: 50 rotations at the same ms
+    const opts = { dir, segmentBytes: 1, maxBytes: 1 << 20, scheduler: fixedClock(clock), fsync: 'never' as const };
+    await spillEach(evictions(20), opts); // every batch closes its segment: 20 rotations at the same ms
     clock.ms = 1_000; // the clock steps back before the next run
-    await run(evictions(50, 50), opts);
+    await spillEach(evictions(20, 20), opts);
     const segs = segmentsIn(dir);
-    expect(segs).toHaveLength(100);
-    // name order is write order: reading segments by name yields ts 0..99 in sequence
-    expect(linesIn(dir).map((l) => (JSON.parse(l) as MetricEvent).ts - 10_000)).toEqual([...Array(100).keys()]);
-    expect(segs[99]!.name).toBe(segmentName(99, 1_000));
+    expect(segs).toHaveLength(40);
+    // sequence order is write order: reading segments in sequence yields ts 0..39
+    expect(linesIn(dir).map((l) => (JSON.parse(l) as MetricEvent).ts - 10_000)).toEqual([...Array(40).keys()]);
+    expect(segs[39]!.name).toBe(segmentName(39, 1_000, { compressed: true }));
   });
 
-  it('a new run continues in the newest segment when it ends on a complete line', async () => {
+  it('writes gzip segments that zcat and jq read, once closed', async () => {
     const dir = fresh();
-    await run(evictions(2), { dir });
-    await run(evictions(2, 2), { dir });
-    expect(segmentsIn(dir)).toHaveLength(1);
-    expect(linesIn(dir)).toHaveLength(4);
-  });
-
-  it('a new run never appends after a torn tail: it opens a new segment', async () => {
-    const dir = fresh();
-    await run(evictions(2), { dir });
+    await run(evictions(3), { dir });
     const [seg] = segmentsIn(dir);
-    writeFileSync(join(dir, seg!.name), '{"type":"evic', { flag: 'a' });
+    expect(seg!.name).toMatch(/\.ndjson\.gz$/);
+    const ts = execSync(`zcat ${join(dir, seg!.name)} | jq -c .ts`, { encoding: 'utf8' });
+    expect(ts).toBe('10000\n10001\n10002\n');
+  });
+
+  it('a new run never appends to an existing segment, whole or torn: it starts after the newest', async () => {
+    const dir = fresh();
+    await run(evictions(2), { dir });
+    const [first] = segmentsIn(dir);
+    writeFileSync(join(dir, first!.name), 'torn', { flag: 'a' });
+    const before = readFileSync(join(dir, first!.name));
     await run(evictions(1, 2), { dir });
     const segs = segmentsIn(dir);
     expect(segs).toHaveLength(2);
-    expect(readFileSync(join(dir, segs[1]!.name), 'utf8')).toBe(`${JSON.stringify(evicted(2))}\n`);
+    expect(readFileSync(join(dir, first!.name))).toEqual(before);
+    expect(segs[1]!.name).toBe(segmentName(1, segs[1]!.name.split('-')[2]!.split('.')[0] as unknown as number, { compressed: true }));
+    expect(segmentText(join(dir, segs[1]!.name))).toBe(`${JSON.stringify(evicted(2))}\n`);
+  });
+
+  it('widens the sequence past 12 digits, and keeps counting and deleting by sequence', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, segmentName(999_999_999_999, 1)), `${JSON.stringify(evicted(0))}\n`);
+    await spillEach(evictions(3, 1), { dir, segmentBytes: 1, maxBytes: 1 << 20 });
+    const names = segmentsIn(dir).map((s) => s.name);
+    expect(names[0]).toBe(segmentName(999_999_999_999, 1));
+    expect(names.slice(1).map((n) => n.split('-')[1])).toEqual(['1000000000000', '1000000000001', '1000000000002']);
+    expect(linesIn(dir).map((l) => (JSON.parse(l) as MetricEvent).ts - 10_000)).toEqual([0, 1, 2, 3]);
+    // the budget deletes the 12-digit one first: it is the oldest by sequence, though not by name
+    const total = segmentBytesIn(dir);
+    await spillEach(evictions(1, 4), { dir, segmentBytes: 1, maxBytes: total });
+    expect(segmentsIn(dir).map((s) => s.name)).not.toContain(segmentName(999_999_999_999, 1));
+    expect(linesIn(dir).at(-1)).toContain('"ts":10004,');
   });
 
   it('holds the budget at startup, deleting the oldest of our segments first', async () => {
     const dir = fresh();
     for (let seq = 0; seq < 5; seq++) writeFileSync(join(dir, segmentName(seq, 1)), `${JSON.stringify(evicted(seq))}\n`);
-    await run([], { dir, segmentBytes: LINE, maxBytes: 2 * LINE });
+    const line = JSON.stringify(evicted(0)).length + 1;
+    await run([], { dir, segmentBytes: line, maxBytes: 2 * line });
     expect(segmentsIn(dir).map((s) => s.name)).toEqual([segmentName(3, 1), segmentName(4, 1)]);
   });
 
@@ -97,11 +129,14 @@ describe('spillover', () => {
     writeFileSync(join(dir, 'procstream-1.ndjson'), 'not ours');
     writeFileSync(join(outside, 'target'), 'keep me');
     symlinkSync(join(outside, 'target'), join(dir, segmentName(0, 0)));
-    const opts = { dir, segmentBytes: 4 * LINE, maxBytes: 10 * LINE };
-    await run(evictions(40), opts);
-    expect(segmentBytesIn(dir) - lstatSync(join(dir, segmentName(0, 0))).size).toBeLessThanOrEqual(10 * LINE);
+    const maxBytes = 2000;
+    await spillEach(evictions(40), { dir, segmentBytes: 1, maxBytes });
+    const ours = segmentsIn(dir).filter((s) => !lstatSync(join(dir, s.name)).isSymbolicLink());
+    const bytes = ours.reduce((sum, s) => sum + s.bytes, 0);
+    expect(bytes).toBeLessThanOrEqual(maxBytes);
+    expect(bytes).toBeGreaterThan(maxBytes - 2 * Math.max(...ours.map((s) => s.bytes))); // deletes no more than needed
     const kept = linesIn(dir).slice(1).map((l) => (JSON.parse(l) as MetricEvent).ts - 10_000); // [0] is the symlink
-    expect(kept).toEqual([32, 33, 34, 35, 36, 37, 38, 39]); // newest whole segments survive
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => 40 - kept.length + i)); // the newest survive
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toHaveLength(5000);
     expect(readFileSync(join(dir, 'procstream-1.ndjson'), 'utf8')).toBe('not ours');
     expect(lstatSync(join(dir, segmentName(0, 0))).isSymbolicLink()).toBe(true);
@@ -110,32 +145,37 @@ describe('spillover', () => {
 
   it('holds the budget after every single write, keeping the newest lines', async () => {
     const dir = fresh();
+    const maxBytes = 1500;
     const input = new Subject<MetricEvent>();
-    const done = lastValueFrom(input.pipe(spillover({ dir, segmentBytes: 3 * LINE, maxBytes: 7 * LINE }), toArray()));
-    for (let i = 0; i < 30; i++) {
+    const done = lastValueFrom(input.pipe(spillover({ dir, segmentBytes: 400, maxBytes }), toArray()));
+    for (let i = 0; i < 60; i++) {
       input.next(evicted(i));
       await waitFor(() => linesIn(dir).at(-1)?.includes(`"ts":${10_000 + i},`) ?? false, `line ${i}`);
-      expect(segmentBytesIn(dir)).toBeLessThanOrEqual(7 * LINE);
-      expect(segmentBytesIn(dir)).toBeGreaterThanOrEqual(Math.min(i + 1, 5) * LINE); // deletes only whole old segments
+      expect(segmentBytesIn(dir)).toBeLessThanOrEqual(maxBytes);
     }
     input.complete();
     expect(await done).toEqual([]);
+    const kept = linesIn(dir).map((l) => (JSON.parse(l) as MetricEvent).ts - 10_000);
+    expect(kept.at(-1)).toBe(59);
+    expect(kept[0]).toBeGreaterThan(0); // old segments went
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => kept[0]! + i));
   });
 
-  it('re-syncs with the disk: a segment deleted by someone else never makes it delete fresh data', async () => {
+  it('a segment deleted by someone else costs no fresh data: every line written after it stays', async () => {
     const dir = fresh();
     const input = new Subject<MetricEvent>();
-    const done = lastValueFrom(input.pipe(spillover({ dir, segmentBytes: 4 * LINE, maxBytes: 16 * LINE }), toArray()));
-    for (let i = 0; i < 16; i++) input.next(evicted(i));
-    await waitFor(() => segmentBytesIn(dir) === 16 * LINE, '16 lines on disk');
+    const done = lastValueFrom(input.pipe(spillover({ dir, segmentBytes: 1, maxBytes: 1 << 20 }), toArray()));
+    for (let i = 0; i < 8; i++) {
+      input.next(evicted(i));
+      await waitFor(() => linesIn(dir).length === i + 1, `line ${i}`);
+    }
     const before = segmentsIn(dir).map((s) => s.name);
-    unlinkSync(join(dir, before[1]!)); // not the oldest: stale accounting would delete before[0] to make room
-    unlinkSync(join(dir, before[2]!));
-    for (let i = 16; i < 24; i++) input.next(evicted(i)); // 2 more segments fit in the space freed outside
+    unlinkSync(join(dir, before[0]!)); // the oldest: the next deletion finds it gone (ENOENT) and goes on
+    unlinkSync(join(dir, before[3]!));
+    for (let i = 8; i < 12; i++) input.next(evicted(i));
     input.complete();
     expect(await done).toEqual([]);
-    expect(segmentsIn(dir).map((s) => s.name)).toEqual([before[0], before[3], expect.any(String), expect.any(String)]);
-    expect(linesIn(dir)).toHaveLength(16);
+    expect(linesIn(dir).map((l) => (JSON.parse(l) as MetricEvent).ts - 10_000)).toEqual([1, 2, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
 
   it('turns a full queue into dropped counts instead of blocking the source', async () => {
@@ -145,9 +185,9 @@ describe('spillover', () => {
     expect(linesIn(dir)).toHaveLength(10);
   });
 
-  it('drops a line longer than a segment and counts it', async () => {
+  it('drops a line longer than the whole budget and counts it', async () => {
     const dir = fresh();
-    const out = await run([evicted(1)], { dir, segmentBytes: 100, maxBytes: 1000 });
+    const out = await run([evicted(1)], { dir, segmentBytes: 100, maxBytes: 200 });
     expect(out).toEqual([expect.objectContaining({ type: 'dropped', reason: 'too-large', count: 1, total: 1 })]);
   });
 
@@ -155,19 +195,19 @@ describe('spillover', () => {
     const root = fresh();
     const dir = join(root, 'spill');
     const input = new Subject<MetricEvent>();
-    const done = lastValueFrom(input.pipe(spillover({ dir, segmentBytes: 2 * LINE, maxBytes: 100 * LINE }), toArray()));
+    const done = lastValueFrom(input.pipe(spillover({ dir }), toArray()));
     input.next(evicted(0));
-    await waitFor(() => existsSync(dir) && segmentBytesIn(dir) === LINE, 'first line');
+    await waitFor(() => existsSync(dir) && linesIn(dir).length === 1, 'first line');
     rmSync(dir, { recursive: true });
     for (let i = 1; i < 6; i++) input.next(evicted(i));
     input.complete();
     const out = await done;
     expect(out).toEqual([
       expect.objectContaining({ type: 'error', source: 'spill', code: 'ENOENT', count: 1 }),
-      expect.objectContaining({ type: 'dropped', source: 'spill', reason: 'ENOENT', count: 2, total: 2 }),
+      expect.objectContaining({ type: 'dropped', source: 'spill', reason: 'ENOENT', count: 1, total: 1 }),
     ]);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    expect(linesIn(dir).map((l) => (JSON.parse(l) as MetricEvent).ts - 10_000)).toEqual([2, 3, 4, 5]);
+    expect(linesIn(dir).map((l) => (JSON.parse(l) as MetricEvent).ts - 10_000)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('unsubscribing early unsubscribes the source and closes the segment', async () => {
