@@ -33,6 +33,7 @@ export type { StoreEvent } from './store/window-store.js';
 
 /* Sinks */
 export { toNdjson } from './sinks/to-ndjson.js';
+export { writeLines, type WriteLinesOptions, type WritePolicy } from './sinks/write-lines.js';
 export { spillover, type SpilloverOptions, type FsyncPolicy } from './sinks/spillover.js';
 export { SEGMENT_PATTERN, segmentName, segmentSeq } from './formats/segment-names.js';
 export { prometheus, type PrometheusOptions, type PrometheusSink, type PrometheusEndpoint } from './sinks/prometheus.js';

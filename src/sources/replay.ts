@@ -2,14 +2,21 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asyncScheduler, concat, concatMap, defer, EMPTY, filter, finalize, from, map, of, type Observable, type SchedulerLike } from 'rxjs';
-import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type MetricEvent } from '../events.js';
+import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type EvictedEvent, type MetricEvent } from '../events.js';
 import { PipelineError } from '../errors.js';
 import { SEGMENT_PATTERN } from '../formats/segment-names.js';
-import { readNdjson, type BadLine, type LineDecoder } from './read-ndjson.js';
+import { decodeMetricEvent, readNdjson, type BadLine, type LineDecoder } from './read-ndjson.js';
 import { SYSTEMG_FILE_PATTERN, systemgDecoder } from '../formats/systemg-format.js';
 
+/** What `replay` needs of an event to filter it: a type, a unit and a timestamp. */
+export interface ReplayableEvent {
+  type: string;
+  unit: string;
+  ts: number;
+}
+
 /** Options of `replay`: unwrapping, filters (the CLI's `--unit --since --until`) and bad-line handling. */
-export interface ReplayOptions {
+export interface ReplayOptions<E extends ReplayableEvent = MetricEvent> {
   /** Emit the sample or unit-down inside each `evicted` event instead of the eviction itself. Default true. */
   unwrap?: boolean;
   /** Only events of this unit (or these units). */
@@ -28,10 +35,17 @@ export interface ReplayOptions {
   maxLineBytes?: number;
   /** Clock for the `ts` of the `dropped` events that count skipped lines. */
   scheduler?: SchedulerLike;
+  /** Decoder of the lines of our segments (see readNdjson); `decodeOpenEvent` keeps custom event types. */
+  decode?: LineDecoder<E>;
+  /** While the last value is true, reading pauses (wire a writer's `onPressure` here). */
+  paused?: Observable<boolean>;
+  /** Called with the size of every chunk read, bytes: a progress bar's feed. */
+  onRead?: (bytes: number) => void;
 }
 
 interface ReplayFile {
   name: string;
+  /** systemg's decoder for its files; ours use the caller's. */
   decode?: LineDecoder;
   /** With a unit filter: the JSON strings one of which a wanted line must hold (see readNdjson's `anyOf`). */
   anyOf?: string[];
@@ -69,11 +83,12 @@ const loadNames = async (names: ReplayOptions['unitNames']): Promise<Readonly<Re
  * `reason: 'bad-line'`), which the unit and time filters let through. With a `unit` filter (and not `strict`), lines
  * that cannot concern the unit are skipped unparsed, so bad lines among them go unreported.
  */
-export function replay(dir: string, options: ReplayOptions = {}): Observable<MetricEvent> {
+export function replay<E extends ReplayableEvent = MetricEvent>(dir: string, options: ReplayOptions<E> = {}): Observable<E | MetricEvent> {
   const { unwrap = true, unit, sinceMs = -Infinity, untilMs = Infinity, strict, onBadLine, maxLineBytes } = options;
-  const { scheduler = asyncScheduler } = options;
+  const { scheduler = asyncScheduler, paused, onRead } = options;
   const units = unit === undefined ? undefined : new Set(typeof unit === 'string' ? [unit] : unit);
-  const keep = (e: MetricEvent) => e.ts >= sinceMs && e.ts <= untilMs && (!units || units.has(e.unit));
+  const keep = (e: ReplayableEvent) => e.ts >= sinceMs && e.ts <= untilMs && (!units || units.has(e.unit));
+  const ours = (options.decode ?? decodeMetricEvent) as LineDecoder<E | MetricEvent>;
   return defer(async () => {
     try {
       return await replayFiles(dir, await loadNames(options.unitNames), units);
@@ -87,9 +102,11 @@ export function replay(dir: string, options: ReplayOptions = {}): Observable<Met
         let bad = 0;
         const count = (b: BadLine) => { bad++; onBadLine?.(b); };
         const input = createReadStream(join(dir, name), { highWaterMark: CHUNK });
-        const events$ = readNdjson(input, { name, strict, maxLineBytes, decode, anyOf, onBadLine: count }).pipe(
-          map((e) => (unwrap && e.type === 'evicted' ? e.event : e)),
-          filter(keep),
+        if (onRead) input.on('data', (chunk) => onRead(chunk.length));
+        const read = { name, strict, maxLineBytes, anyOf, onBadLine: count, ...(paused ? { paused } : {}) };
+        const events$ = readNdjson<E | MetricEvent>(input, { ...read, decode: decode ?? ours }).pipe(
+          map((e): E | MetricEvent => (unwrap && e.type === 'evicted' ? (e as EvictedEvent).event : e)),
+          filter((e: E | MetricEvent) => keep(e)),
           finalize(() => input.destroy()), // an early unsubscribe must not leave the file open
         );
         const dropped$ = defer(() => {
