@@ -18,7 +18,7 @@ const OPEN = 0x7b, CLOSE = 0x7d, BACKSLASH = 0x5c;
 const MAX_DEPTH = 8;
 const MAX_KEYS = 64;
 // Up to 15 significant digits the mantissa and 10^k are exact doubles, so one division is correctly rounded, as
-// JSON.parse's result is (Clinger's fast path). Integers stay exact up to 2^53; the rest and exponents go to JSON.parse.
+// JSON.parse's result is (Clinger's fast path). Integers stay exact up to 2^53; longer numbers and exponents go to Number().
 const MAX_DIGITS = 15;
 const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => 10 ** k);
 
@@ -244,10 +244,21 @@ function readNumber(bytes: Buffer, from: number, end: number): number | typeof U
     }
     if (decimals === 0) return UNSURE;
   }
-  if (c === 0x65 || c === 0x45) return UNSURE;
-  // digits accumulate exactly while below 2^53, so longer integers are fine up to Number.MAX_SAFE_INTEGER
-  if (digits > MAX_DIGITS && (decimals > 0 || mantissa > Number.MAX_SAFE_INTEGER)) return UNSURE;
+  let exponent = false;
+  if (c === 0x65 || c === 0x45) {
+    exponent = true;
+    c = ++at < end ? (bytes[at] as number) : -1;
+    if (c === 0x2b || c === MINUS) c = ++at < end ? (bytes[at] as number) : -1;
+    if (c < ZERO || c > NINE) return UNSURE;
+    while (c >= ZERO && c <= NINE) c = ++at < end ? (bytes[at] as number) : -1;
+  }
   numberEnd = at;
+  // digits accumulate exactly while below 2^53, so longer integers are fine up to Number.MAX_SAFE_INTEGER. The rest
+  // (JSON.stringify writes doubles with up to 17 digits, and exponents) is checked JSON syntax by now, which Number()
+  // rounds exactly as JSON.parse does: one short string, never the whole block through JSON.parse.
+  if (exponent || (digits > MAX_DIGITS && (decimals > 0 || mantissa > Number.MAX_SAFE_INTEGER))) {
+    return Number(latin1(bytes, from, at));
+  }
   const value = decimals === 0 ? mantissa : mantissa / (POW10[decimals] as number);
   return negative ? -value : value;
 }
