@@ -26,7 +26,6 @@ const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => 10 ** k);
 // strings and of shapes (a cached string is the same string whichever stream it came from), and the frames below.
 const CACHE_SIZE = 1024;
 const MAX_CACHED = 32;
-const cachedBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(CACHE_SIZE).fill(undefined);
 const cachedText: string[] = new Array<string>(CACHE_SIZE).fill('');
 
 /** Objects with these keys in this order are made by `make`; `keyBytes` holds each key as written: `"key":`. */
@@ -208,14 +207,15 @@ function readString(bytes: Buffer, from: number, end: number): string | typeof U
   const length = at - from;
   if (length > MAX_CACHED) return latin1(bytes, from, at);
   const slot = (hash ^ (length << 5)) & (CACHE_SIZE - 1);
-  const known = cachedBytes[slot];
-  if (known !== undefined && known.length === length) {
+  // Compared with the cached string itself (our strings are ASCII here: one byte, one char), so a miss costs no copy
+  // of the bytes: lines full of unique strings (timestamps) stay as cheap as lines of repeated ones.
+  const known = cachedText[slot] as string;
+  if (known.length === length) {
     let i = 0;
-    while (i < length && known[i] === bytes[from + i]) i++;
-    if (i === length) return cachedText[slot] as string;
+    while (i < length && known.charCodeAt(i) === bytes[from + i]) i++;
+    if (i === length) return known;
   }
   const text = latin1(bytes, from, at);
-  cachedBytes[slot] = bytes.slice(from, at); // a copy: the caller's buffer is reused
   cachedText[slot] = text;
   return text;
 }

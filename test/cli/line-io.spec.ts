@@ -39,6 +39,17 @@ describe('line I/O of the built binary', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('replay\'s progress bar counts bytes read: a filter that keeps half the lines still ends at 100 %', () => {
+    const dir = spillDir(10_000); // 2.3 MB: big enough for a bar
+    const tty = shell(`script -qfec ${JSON.stringify(`${procstream} replay ${dir} --unit db > /dev/null`)} /dev/null`);
+    const frames = tty.stdout.split('\r').filter((f) => f.includes('%'));
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.at(-1)).toMatch(/\]\s+100%/);
+    const piped = shell(`${procstream} replay ${dir} --unit db | wc -l`); // spawnSync's 1 MiB maxBuffer would cut stdout
+    expect(piped.stderr).toBe(''); // no terminal, no bar
+    expect(piped.stdout.trim()).toBe('5000');
+  });
+
   it.each([
     ['summarize', (f: string) => ['summarize', f]],
     ['inspect', (f: string) => ['inspect', 'u', '--from', f]],
