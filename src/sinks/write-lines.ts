@@ -96,10 +96,19 @@ export function writeLines(out: Writable, options: WriteLinesOptions = {}): Oper
         if (queuedBytes < highWaterBytes / 2) pressure(false);
         finishIfDone();
       };
-      const onDrain = (): void => {
+      // Stream events and timers call in from outside the subscription: a throw there (a write() that throws) would be
+      // an uncaughtException, so it goes to the error channel like a throw in `next`.
+      const guarded = (fn: () => void) => (): void => {
+        try {
+          fn();
+        } catch (error) {
+          subscriber.error(error);
+        }
+      };
+      const onDrain = guarded(() => {
         waiting = false;
         pump();
-      };
+      });
       const onError = (error: NodeJS.ErrnoException): void => {
         if (error.code === 'EPIPE') subscriber.complete(); // the reader left (`| head -1`): nothing more to say
         else subscriber.error(new PipelineError('E_SINK', `cannot write to ${name}: ${error.message}`, { cause: error }));
@@ -119,7 +128,7 @@ export function writeLines(out: Writable, options: WriteLinesOptions = {}): Oper
             batch = '';
             if (queuedBytes >= highWaterBytes) pressure(true);
           } else pump();
-        } else timer ??= scheduler.schedule(() => { timer = undefined; if (!waiting) pump(); }, flushMs);
+        } else timer ??= scheduler.schedule(guarded(() => { timer = undefined; if (!waiting) pump(); }), flushMs);
       };
 
       // Teardown first, so a synchronous source that is cut short (EPIPE, take) finds it in place.

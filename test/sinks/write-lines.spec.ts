@@ -159,6 +159,25 @@ describe('writeLines', () => {
     expect(pulled).toBe(1);
   });
 
+  it('routes a write that throws after a drain to the error channel, not to uncaughtException', async () => {
+    let calls = 0;
+    const out = new Writable({
+      highWaterMark: 1,
+      write(_chunk, _enc, callback) {
+        calls++;
+        setImmediate(callback); // the first write fills the stream; its callback brings 'drain'
+      },
+    });
+    const realWrite = out.write.bind(out);
+    out.write = ((chunk: string) => { if (calls > 0) throw new Error('second write'); return realWrite(chunk); }) as typeof out.write;
+    const lines = new Subject<string>();
+    const finished = lastValueFrom(lines.pipe(writeLines(out, { batchBytes: 1 })), { defaultValue: undefined });
+    lines.next('a'); // written: the stream is now full
+    lines.next('b'); // queued until 'drain', whose handler's write throws
+    await expect(finished).rejects.toThrow('second write');
+    expect(lines.observed).toBe(false);
+  });
+
   it('passes a source error through and removes its listeners', async () => {
     const out = new PassThrough();
     const before = [out.listenerCount('error'), out.listenerCount('drain')];
