@@ -150,6 +150,12 @@ try {
   }
 
   const chunks = [64 * 1024, 256 * 1024, 1024 * 1024];
+  // One unmeasured pass first, so that no cell pays for compiling the reader (JIT) and the cells compare steady states.
+  for (const f of [...shapes, systemg]) {
+    await readerCpu(f.file, 256 * 1024, f === systemg ? { decode: (v) => v } : {});
+    if (baselineLib && f !== systemg) await readerCpu(f.file, 256 * 1024, {}, baselineLib.readNdjson);
+    if (f === systemg) await ndjsonCpu(f.file, 256 * 1024);
+  }
   const lib = new Map();
   for (let round = 0; round < ROUNDS; round++) {
     for (const f of [...shapes, systemg]) for (const chunk of chunks) {
