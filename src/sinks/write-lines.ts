@@ -28,6 +28,11 @@ export interface WriteLinesOptions {
   onPressure?: (paused: boolean) => void;
   /** The stream's name in messages and `dropped` events (`source`). Default `stdout`. */
   name?: string;
+  /**
+   * Also write each `dropped` event as a line where the gap is, once the queue has room (NDJSON of events only), so a
+   * reader of the output sees where lines are missing. Default false: the events are only emitted.
+   */
+  markGaps?: boolean;
   /** Clock of the batching timer and of `ts` on `dropped` events. Default asyncScheduler. */
   scheduler?: SchedulerLike;
 }
@@ -45,7 +50,7 @@ const REPORT_EVERY_MS = 1000;
 export function writeLines(out: Writable, options: WriteLinesOptions = {}): OperatorFunction<string, DroppedEvent> {
   const { policy = 'wait', highWaterBytes = 1024 * 1024, batchBytes = 64 * 1024, flushMs = 10 } = options;
   const { maxQueueBytes = policy === 'wait' ? 64 * 1024 * 1024 : 1024 * 1024, onPressure, name = 'stdout' } = options;
-  const { scheduler = asyncScheduler } = options;
+  const { scheduler = asyncScheduler, markGaps = false } = options;
   return (source) =>
     new Observable<DroppedEvent>((subscriber) => {
       let batch = ''; // lines not yet handed to `out`
@@ -58,6 +63,7 @@ export function writeLines(out: Writable, options: WriteLinesOptions = {}): Oper
       let reportTimer: Subscription | undefined;
       let pending = 0; // dropped since the last report
       let total = 0;
+      let owed: DroppedEvent | undefined; // the last report, not yet written where the gap is (markGaps)
 
       const report = (): void => {
         reportTimer?.unsubscribe();
@@ -66,8 +72,21 @@ export function writeLines(out: Writable, options: WriteLinesOptions = {}): Oper
         total += pending;
         const count = pending;
         pending = 0;
-        subscriber.next({ type: 'dropped', v: EVENT_FORMAT_VERSION, unit: NO_UNIT, ts: scheduler.now(), source: name,
-          reason: 'queue-full', count, total });
+        const event: DroppedEvent = { type: 'dropped', v: EVENT_FORMAT_VERSION, unit: NO_UNIT, ts: scheduler.now(),
+          source: name, reason: 'queue-full', count, total };
+        subscriber.next(event);
+        if (markGaps) {
+          owed = event; // a later report supersedes it: its `total` covers both
+          writeOwed();
+        }
+      };
+      // The marker goes right after the lines queued before the gap; without room it waits for the next pump.
+      const writeOwed = (): void => {
+        if (owed === undefined) return;
+        const line = JSON.stringify(owed);
+        if (queuedBytes + batch.length + line.length + 1 > maxQueueBytes) return;
+        owed = undefined;
+        add(line);
       };
       const finishIfDone = (): void => {
         if (!sourceDone || waiting || queue.length > 0 || batch !== '') return;
@@ -94,6 +113,8 @@ export function writeLines(out: Writable, options: WriteLinesOptions = {}): Oper
           if (!out.write(chunk)) waiting = true;
         }
         if (queuedBytes < highWaterBytes / 2) pressure(false);
+        if (markGaps && pending > 0 && !waiting) report(); // room again: mark the gap now, with its full count
+        writeOwed();
         finishIfDone();
       };
       // Stream events and timers call in from outside the subscription: a throw there (a write() that throws) would be
@@ -120,6 +141,9 @@ export function writeLines(out: Writable, options: WriteLinesOptions = {}): Oper
           reportTimer ??= scheduler.schedule(report, REPORT_EVERY_MS);
           return;
         }
+        add(line);
+      };
+      const add = (line: string): void => {
         batch += `${line}\n`;
         if (batch.length >= batchBytes) {
           if (waiting) {

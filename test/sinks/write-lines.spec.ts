@@ -96,6 +96,21 @@ describe('writeLines', () => {
     expect(dropped[1]).toMatchObject({ count: 10, total: 400 });
   });
 
+  it('markGaps: writes the dropped event where the gap is, once the reader is back', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const { out, written, release } = heldWritable(1);
+    const lines = new Subject<string>();
+    lines.pipe(writeLines(out, { policy: 'drop', maxQueueBytes: 141, batchBytes: 1, scheduler, markGaps: true })).subscribe();
+    const pad = 'x'.repeat(30);
+    for (let n = 0; n < 8; n++) lines.next(`{"n":${n},"pad":"${pad}"}`); // 47 characters a line: n0 written, n1-n3 queued (141), n4-n7 dropped
+    scheduler.flush(); // the report is due, but the queue has no room for it
+    while (release()) await tick();
+    lines.next(`{"n":8,"pad":"${pad}"}`);
+    while (release()) await tick();
+    const out$ = written.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { n?: number; type?: string; count?: number });
+    expect(out$.map((e) => e.n ?? `${e.type}:${e.count}`)).toEqual([0, 1, 2, 3, 'dropped:4', 8]);
+  });
+
   it('stays bounded with a stopped reader: 300 units every 100 ms for 40 s, with dropped events (issue 10)', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;

@@ -33,7 +33,7 @@ export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
   const counted$ = exported$.pipe(tap(problems.see));
   const done$ =
     opts.format === 'ndjson'
-      ? counted$.pipe(toNdjson(io.stdout, { policy: 'drop' }), tap(problems.see)) // live data: a stuck reader loses lines, counted
+      ? counted$.pipe(toNdjson(io.stdout, { policy: 'drop', markGaps: true }), tap(problems.see)) // live data: a stuck reader loses lines, counted
       : counted$.pipe(
           connect((shared$) => {
             // One frame per sampling round (a round's events arrive together), and a last one at the end.
