@@ -223,22 +223,33 @@ export const EVENT_TYPES: readonly EventType[] = [
 ];
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const isNumOrNull = (x: unknown): boolean => x === null || isNum(x);
+
+/** The latest `ts` a reader accepts: 9999-12-31T23:59:59.999Z, the last millisecond with a four-digit year. */
+export const MAX_TS_MS = 253_402_300_799_999;
+/** A timestamp: integer milliseconds since the epoch, from 1970 to {@link MAX_TS_MS}. */
+const isTs = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= MAX_TS_MS;
+/** A size, counter or duration: finite and never negative. */
+const isAmount = (x: unknown): boolean => isNum(x) && x >= 0;
+const isAmountOrNull = (x: unknown): boolean => x === null || isAmount(x);
+const isOptionalAmount = (x: unknown): boolean => x === undefined || x === null || isAmount(x);
 
 /**
- * Narrows unknown parsed JSON to an event: an object with a known `type`, a string `unit`, a finite `ts`, and for
- * samples and evictions the fields the store relies on. Extra fields are allowed; they are data, never trusted code.
+ * Narrows unknown parsed JSON to an event: an object with a known `type`, a string `unit`, a `ts` of integer ms within
+ * 1970…{@link MAX_TS_MS}, and for samples and evictions the fields the store relies on, finite and where they are
+ * amounts (bytes, seconds, percent, counts) non-negative. Extra fields are allowed; they are data, never trusted code.
  */
 export function isMetricEvent(value: unknown): value is MetricEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const e = value as Record<string, unknown>;
   if (typeof e.type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(e.type)) return false;
-  if (typeof e.unit !== 'string' || !isNum(e.ts)) return false;
+  if (typeof e.unit !== 'string' || !isTs(e.ts)) return false;
   switch (e.type) {
     case 'sample':
       return (
-        isNum(e.pid) && isNum(e.rssBytes) && isNumOrNull(e.cpuPercent) && isNum(e.cpuUserSeconds) &&
-        isNum(e.cpuSystemSeconds) && isNumOrNull(e.ioReadBytes) && isNumOrNull(e.ioWriteBytes)
+        Number.isInteger(e.pid) && (e.pid as number) >= 0 && isOptionalAmount(e.startTimeMs) && isAmount(e.rssBytes) &&
+        isAmountOrNull(e.cpuPercent) && isAmount(e.cpuUserSeconds) && isAmount(e.cpuSystemSeconds) &&
+        isAmountOrNull(e.ioReadBytes) && isAmountOrNull(e.ioWriteBytes) && isOptionalAmount(e.netRxBytes) &&
+        isOptionalAmount(e.netTxBytes) && isOptionalAmount(e.hostCpuPercent)
       );
     case 'unit-down':
       return typeof e.reason === 'string';
@@ -248,6 +259,8 @@ export function isMetricEvent(value: unknown): value is MetricEvent {
       // the inner type first: an evicted event never nests another, so a 15k-deep nesting must not recurse 15k times
       return typeof e.reason === 'string' && typeof e.event === 'object' && e.event !== null &&
         ['sample', 'unit-down'].includes((e.event as { type?: unknown }).type as string) && isMetricEvent(e.event);
+    case 'dropped':
+      return isAmount(e.count) && isAmount(e.total);
     default:
       return true;
   }

@@ -15,7 +15,7 @@ export { readHostInfo, type HostInfo } from './sources/host-info.js';
 export type { Sampler, UnitTarget } from './sources/sampler.js';
 export { processGroups, listCommands, type ProcessGroupsOptions } from './sources/process-groups.js';
 export { readNdjson, decodeMetricEvent, type ReadNdjsonOptions, type BadLine, type LineDecoder } from './sources/read-ndjson.js';
-export { replay, type ReplayOptions } from './sources/replay.js';
+export { replay, type ReplayOptions, type ReplayableEvent } from './sources/replay.js';
 export { systemgDecoder, SYSTEMG_FILE_PATTERN } from './formats/systemg-format.js';
 
 /* Streams */
@@ -43,6 +43,7 @@ export { ingestAndSummarize, type IngestAndSummarizeOptions } from './streams/in
 
 /* Sinks */
 export { toNdjson } from './sinks/to-ndjson.js';
+export { writeLines, type WriteLinesOptions, type WritePolicy } from './sinks/write-lines.js';
 export { spillover, type SpilloverOptions, type FsyncPolicy } from './sinks/spillover.js';
 export { SEGMENT_PATTERN, segmentName, segmentSeq } from './formats/segment-names.js';
 export { prometheus, type PrometheusOptions, type PrometheusSink, type PrometheusEndpoint } from './sinks/prometheus.js';

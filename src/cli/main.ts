@@ -8,6 +8,7 @@ import { EXIT, exitCodeFor } from './exit-codes.js';
 import { helpText, packageVersion } from './help.js';
 import type { CliIo } from './io.js';
 import { commandOf, parseArgs } from './parse-args.js';
+import { printable } from './printable.js';
 
 export type { CliIo, CliOutput } from './io.js';
 
@@ -45,11 +46,11 @@ function report(error: unknown, argv: string[], io: CliIo): number {
   if (code === EXIT.ok) return code; // the reader left: nothing to say, and nobody to say it to on stdout
   if (code === EXIT.usage) {
     const command = commandOf(argv);
-    io.stderr.write(`procstream: ${(error as Error).message}\nTry 'procstream${command ? ` ${command}` : ''} --help'.\n`);
+    io.stderr.write(`procstream: ${printable((error as Error).message)}\nTry 'procstream${command ? ` ${command}` : ''} --help'.\n`);
   } else if (error instanceof PipelineError) {
     const said = error.cause instanceof Error && !error.message.includes(error.cause.message);
     const cause = said ? `: ${(error.cause as Error).message}` : '';
-    io.stderr.write(`procstream: ${error.message}${cause}\n`);
+    io.stderr.write(`procstream: ${printable(`${error.message}${cause}`)}\n`); // names and excerpts are user data
   } else {
     io.stderr.write(`procstream: unexpected error\n${error instanceof Error ? error.stack : String(error)}\n`);
   }

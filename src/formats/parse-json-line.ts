@@ -18,7 +18,7 @@ const OPEN = 0x7b, CLOSE = 0x7d, BACKSLASH = 0x5c;
 const MAX_DEPTH = 8;
 const MAX_KEYS = 64;
 // Up to 15 significant digits the mantissa and 10^k are exact doubles, so one division is correctly rounded, as
-// JSON.parse's result is (Clinger's fast path). Integers stay exact up to 2^53; the rest and exponents go to JSON.parse.
+// JSON.parse's result is (Clinger's fast path). Integers stay exact up to 2^53; longer numbers and exponents go to Number().
 const MAX_DIGITS = 15;
 const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => 10 ** k);
 
@@ -26,7 +26,6 @@ const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => 10 ** k);
 // strings and of shapes (a cached string is the same string whichever stream it came from), and the frames below.
 const CACHE_SIZE = 1024;
 const MAX_CACHED = 32;
-const cachedBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(CACHE_SIZE).fill(undefined);
 const cachedText: string[] = new Array<string>(CACHE_SIZE).fill('');
 
 /** Objects with these keys in this order are made by `make`; `keyBytes` holds each key as written: `"key":`. */
@@ -208,14 +207,15 @@ function readString(bytes: Buffer, from: number, end: number): string | typeof U
   const length = at - from;
   if (length > MAX_CACHED) return latin1(bytes, from, at);
   const slot = (hash ^ (length << 5)) & (CACHE_SIZE - 1);
-  const known = cachedBytes[slot];
-  if (known !== undefined && known.length === length) {
+  // Compared with the cached string itself (our strings are ASCII here: one byte, one char), so a miss costs no copy
+  // of the bytes: lines full of unique strings (timestamps) stay as cheap as lines of repeated ones.
+  const known = cachedText[slot] as string;
+  if (known.length === length) {
     let i = 0;
-    while (i < length && known[i] === bytes[from + i]) i++;
-    if (i === length) return cachedText[slot] as string;
+    while (i < length && known.charCodeAt(i) === bytes[from + i]) i++;
+    if (i === length) return known;
   }
   const text = latin1(bytes, from, at);
-  cachedBytes[slot] = bytes.slice(from, at); // a copy: the caller's buffer is reused
   cachedText[slot] = text;
   return text;
 }
@@ -244,10 +244,21 @@ function readNumber(bytes: Buffer, from: number, end: number): number | typeof U
     }
     if (decimals === 0) return UNSURE;
   }
-  if (c === 0x65 || c === 0x45) return UNSURE;
-  // digits accumulate exactly while below 2^53, so longer integers are fine up to Number.MAX_SAFE_INTEGER
-  if (digits > MAX_DIGITS && (decimals > 0 || mantissa > Number.MAX_SAFE_INTEGER)) return UNSURE;
+  let exponent = false;
+  if (c === 0x65 || c === 0x45) {
+    exponent = true;
+    c = ++at < end ? (bytes[at] as number) : -1;
+    if (c === 0x2b || c === MINUS) c = ++at < end ? (bytes[at] as number) : -1;
+    if (c < ZERO || c > NINE) return UNSURE;
+    while (c >= ZERO && c <= NINE) c = ++at < end ? (bytes[at] as number) : -1;
+  }
   numberEnd = at;
+  // digits accumulate exactly while below 2^53, so longer integers are fine up to Number.MAX_SAFE_INTEGER. The rest
+  // (JSON.stringify writes doubles with up to 17 digits, and exponents) is checked JSON syntax by now, which Number()
+  // rounds exactly as JSON.parse does: one short string, never the whole block through JSON.parse.
+  if (exponent || (digits > MAX_DIGITS && (decimals > 0 || mantissa > Number.MAX_SAFE_INTEGER))) {
+    return Number(latin1(bytes, from, at));
+  }
   const value = decimals === 0 ? mantissa : mantissa / (POW10[decimals] as number);
   return negative ? -value : value;
 }

@@ -11,6 +11,8 @@ export interface OpenSegmentOptions {
   highWaterMark: number;
   /** Called when the compressed data breaks off into something that does not decode; the text ends there. */
   onTorn: (error: Error) => void;
+  /** Called with the size of every chunk read from the file (compressed bytes for a `.gz`): a progress bar's feed. */
+  onRead?: (bytes: number) => void;
 }
 
 // A prefix of a gzip stream decodes without error (Z_SYNC_FLUSH: a missing end is no error), so this is monotone.
@@ -44,8 +46,9 @@ async function decodablePrefix(path: string, from: number): Promise<Buffer> {
  * text of that chunk up to the bad data is recovered by decoding the file's longest good prefix (rare, and bounded
  * by one segment): the lines before the bad data are all kept.
  */
-export function openSegment(path: string, { compressed, highWaterMark, onTorn }: OpenSegmentOptions): Readable {
+export function openSegment(path: string, { compressed, highWaterMark, onTorn, onRead }: OpenSegmentOptions): Readable {
   const file = createReadStream(path, { highWaterMark });
+  if (onRead) file.on('data', (chunk) => onRead(chunk.length));
   if (!compressed) return file;
   const gunzip = createGunzip({ finishFlush: zc.Z_SYNC_FLUSH });
   const text = new PassThrough({ highWaterMark });

@@ -10,6 +10,7 @@ import { procFiles, type ProcFs } from './proc-files.js';
 import { commGroup, descendantsOf, matchRoot, readProcTable, type ProcTable } from './proc-table.js';
 import type { Sampler, UnitTarget } from './sampler.js';
 import { noteIdentity, syncUnits, type UnitRecord } from './unit-registry.js';
+import { roundMicros, roundPercent, roundPercentOrNull } from '../formats/resolution.js';
 
 /** Options of {@link procSampler}; host constants default to what {@link readHostInfo} finds. */
 export interface ProcSamplerOptions {
@@ -144,12 +145,13 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
     state.lastTs = now;
     const identity = state.identity ?? { pid: 0, startTimeMs: 0 };
     return {
-      type: 'sample', v: EVENT_FORMAT_VERSION, unit, ts: now, pid: identity.pid, startTimeMs: identity.startTimeMs, cpuPercent,
-      cpuUserSeconds: state.total.user / hz, cpuSystemSeconds: state.total.sys / hz,
+      type: 'sample', v: EVENT_FORMAT_VERSION, unit, ts: now, pid: identity.pid, startTimeMs: identity.startTimeMs,
+      cpuPercent: roundPercentOrNull(cpuPercent), // numbers at the store's resolution (formats/resolution.ts)
+      cpuUserSeconds: roundMicros(state.total.user / hz), cpuSystemSeconds: roundMicros(state.total.sys / hz),
       rssBytes: rssPages * host.pageSizeBytes,
       ioReadBytes: read === null ? null : state.total.read, ioWriteBytes: write === null ? null : state.total.write,
       netRxBytes: null, netTxBytes: null, netScope: null,
-      hostCpuPercent: cpuPercent === null ? null : cpuPercent / host.cores,
+      hostCpuPercent: cpuPercent === null ? null : roundPercent(cpuPercent / host.cores),
       processes, threads,
       missing: ioMissing ? { io: ioMissing, net: NET_MISSING } : { net: NET_MISSING },
     };

@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import { Observable } from 'rxjs';
-import { EVENT_FORMAT_VERSION, isMetricEvent, type MetricEvent } from '../events.js';
+import type { MetricEvent } from '../events.js';
 import { excerpt, PipelineError } from '../errors.js';
 import { decodeMetricEvent, type LineDecoder } from '../formats/decode-event.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../formats/json-depth.js';
 import { parseJsonLine, UNSURE } from '../formats/parse-json-line.js';
 import { countNewlines, selectLines } from '../formats/select-lines.js';
 
@@ -15,10 +16,10 @@ export interface BadLine {
   count: number;
 }
 
-export { decodeMetricEvent, type LineDecoder } from '../formats/decode-event.js';
+export { decodeMetricEvent, decodeOpenEvent, type ForeignEvent, type LineDecoder } from '../formats/decode-event.js';
 
 /** Options of `readNdjson`; every field is optional. */
-export interface ReadNdjsonOptions {
+export interface ReadNdjsonOptions<E extends object = MetricEvent> {
   /** Name of the input in messages (`stdin`, a file name). Default `input`. */
   name?: string;
   /** Error with `E_PARSE` on the first bad line instead of skipping it. Default false. */
@@ -27,8 +28,14 @@ export interface ReadNdjsonOptions {
   maxLineBytes?: number;
   /** Called for each skipped line in lenient mode. Default: nothing. */
   onBadLine?: (bad: BadLine) => void;
-  /** Maps parsed JSON to an event; default accepts `isMetricEvent` values no newer than `EVENT_FORMAT_VERSION`. */
-  decode?: LineDecoder;
+  /**
+   * Maps parsed JSON to an event, or returns why not (a bad line); default `decodeMetricEvent`: `isMetricEvent` values no
+   * newer than `EVENT_FORMAT_VERSION`, other types reported. `decodeOpenEvent` passes unknown types through instead. A
+   * decoder that throws makes a bad line too (an E_PARSE error under `strict`).
+   */
+  decode?: LineDecoder<E>;
+  /** While the last value is true, the input is paused (a writer's `onPressure`); reading resumes on false. */
+  paused?: Observable<boolean>;
   /**
    * Literal JSON strings (e.g. `"api"`, quotes included) of which a wanted line holds at least one. A line with
    * none of them and no backslash (so no escaped spelling of them) is skipped unparsed, and is then neither emitted
@@ -41,14 +48,27 @@ export interface ReadNdjsonOptions {
 const NL = 0x0a;
 
 /**
- * Events from NDJSON on `input`: split on `\n` (a trailing `\r` is JSON whitespace), UTF-8 decoded across chunks,
- * lines capped at `maxLineBytes`. Blank lines are ignored. A final line without `\n` is parsed like any other, so a
- * torn tail (always invalid JSON for an object line) is reported as a bad line.
+ * Events from NDJSON on `input` (Buffer or string chunks): split on `\n` (a trailing `\r` is JSON whitespace), UTF-8
+ * decoded across chunks, lines capped at `maxLineBytes`. Blank lines are ignored. A final line without `\n` is parsed
+ * like any other, so a torn tail (always invalid JSON for an object line) is reported as a bad line, as is a line
+ * nested deeper than `MAX_JSON_DEPTH` (64). Nothing thrown while reading escapes: it arrives on the error channel.
  */
-export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Observable<MetricEvent> {
-  const { name = 'input', strict = false, maxLineBytes = 1024 * 1024, onBadLine, decode = decodeMetricEvent } = options;
+export function readNdjson<E extends object = MetricEvent>(input: Readable, options: ReadNdjsonOptions<E> = {}): Observable<E> {
+  const { name = 'input', strict = false, maxLineBytes = 1024 * 1024, onBadLine, paused } = options;
+  const decodeValue = (options.decode ?? decodeMetricEvent) as LineDecoder<E>;
+  // A throwing decoder makes a bad line, never an exception.
+  const decodeShallow = (value: unknown): E | string => {
+    try {
+      return decodeValue(value);
+    } catch (error) {
+      return `decoder failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
+  // JSON.parse takes any depth; the fast path below stops at 8 levels, so only its values skip this walk.
+  const decode = (value: unknown): E | string =>
+    nestsDeeperThan(value, MAX_JSON_DEPTH) ? `nested deeper than ${MAX_JSON_DEPTH} levels` : decodeShallow(value);
   const needles = strict || !options.anyOf ? undefined : [...options.anyOf.filter((n) => n !== ''), '\\'];
-  return new Observable<MetricEvent>((subscriber) => {
+  return new Observable<E>((subscriber) => {
     let carry: Buffer[] = [];
     let carryBytes = 0;
     let skipping = false; // inside an over-long line: discard bytes until its newline
@@ -91,8 +111,8 @@ export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Ob
         }
       }
       const events = values?.map(decode);
-      if (events?.every((e): e is MetricEvent => typeof e !== 'string')) {
-        for (let i = 0; i < events.length && !subscriber.closed; i++) subscriber.next(events[i] as MetricEvent);
+      if (events?.every((e): e is E => typeof e !== 'string')) {
+        for (let i = 0; i < events.length && !subscriber.closed; i++) subscriber.next(events[i] as E);
         return;
       }
       let start = 0;
@@ -113,8 +133,10 @@ export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Ob
       reject(lineNo + 1, `line longer than ${maxLineBytes} bytes`, head);
     };
 
-    const onData = (chunk: Buffer): void => {
+    const onData = (data: Buffer | string): void => {
       if (stopped || subscriber.closed) return;
+      // a string chunk comes from setEncoding(), whose decoder already joined characters split across chunks
+      const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       let from = 0;
       if (skipping) {
         const nl = chunk.indexOf(NL);
@@ -158,7 +180,7 @@ export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Ob
         let done = 0;
         for (let end = block.indexOf(NL); end >= 0 && end - start <= maxLineBytes; end = block.indexOf(NL, start)) {
           const value = parseJsonLine(block, start, end);
-          const event = value === UNSURE ? undefined : decode(value);
+          const event = value === UNSURE ? undefined : decodeShallow(value);
           if (event === undefined || typeof event === 'string') break;
           if (subscriber.closed) return;
           subscriber.next(event);
@@ -182,12 +204,25 @@ export function readNdjson(input: Readable, options: ReadNdjsonOptions = {}): Ob
     const onError = (error: Error): void => {
       subscriber.error(new PipelineError('E_SOURCE', `${name}: ${error.message}`, { cause: error }));
     };
-    input.on('data', onData);
-    input.once('end', onEnd);
+    // A throw of ours (or of a decoder's caller) inside a stream callback would be an uncaughtException.
+    const guarded = <A extends unknown[]>(handler: (...args: A) => void) => (...args: A): void => {
+      try {
+        handler(...args);
+      } catch (error) {
+        stopped = true;
+        subscriber.error(error instanceof PipelineError ? error : new PipelineError('E_SOURCE', `${name}: ${String(error)}`, { cause: error }));
+      }
+    };
+    const onChunk = guarded(onData);
+    const onFinish = guarded(onEnd);
+    const pausing = paused?.subscribe((p) => (p ? input.pause() : input.resume()));
+    input.on('data', onChunk);
+    input.once('end', onFinish);
     input.once('error', onError);
     return () => {
-      input.off('data', onData);
-      input.off('end', onEnd);
+      pausing?.unsubscribe();
+      input.off('data', onChunk);
+      input.off('end', onFinish);
       input.off('error', onError);
       if (stopped || !input.readableEnded) input.pause();
     };

@@ -3,16 +3,23 @@ import { join } from 'node:path';
 import {
   asyncScheduler, concat, concatMap, defer, EMPTY, filter, finalize, from, map, of, type Observable, type SchedulerLike, throwError,
 } from 'rxjs';
-import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type MetricEvent } from '../events.js';
+import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type EvictedEvent, type MetricEvent } from '../events.js';
 import { PipelineError } from '../errors.js';
 import { decodeLogEvent } from '../formats/log-line.js';
 import { isCompressedSegment, SEGMENT_PATTERN } from '../formats/segment-names.js';
 import { openSegment } from './open-segment.js';
-import { readNdjson, type BadLine, type LineDecoder } from './read-ndjson.js';
+import { decodeMetricEvent, readNdjson, type BadLine, type LineDecoder } from './read-ndjson.js';
 import { SYSTEMG_FILE_PATTERN, systemgDecoder } from '../formats/systemg-format.js';
 
+/** What `replay` needs of an event to filter it: a type, a unit and a timestamp. */
+export interface ReplayableEvent {
+  type: string;
+  unit: string;
+  ts: number;
+}
+
 /** Options of `replay`: unwrapping, filters (the CLI's `--unit --since --until`) and bad-line handling. */
-export interface ReplayOptions {
+export interface ReplayOptions<E extends ReplayableEvent = MetricEvent> {
   /** Emit the sample or unit-down inside each `evicted` event instead of the eviction itself. Default true. */
   unwrap?: boolean;
   /** Only events of this unit (or these units). */
@@ -33,10 +40,17 @@ export interface ReplayOptions {
   fromSeq?: number;
   /** Clock for the `ts` of the `dropped` events that count skipped lines. */
   scheduler?: SchedulerLike;
+  /** Decoder of the lines of our segments (see readNdjson); `decodeOpenEvent` keeps custom event types. */
+  decode?: LineDecoder<E>;
+  /** While the last value is true, reading pauses (wire a writer's `onPressure` here). */
+  paused?: Observable<boolean>;
+  /** Called with the size of every chunk read, bytes: a progress bar's feed. */
+  onRead?: (bytes: number) => void;
 }
 
 interface ReplayFile {
   name: string;
+  /** systemg's decoder for its files; ours use the caller's. */
   decode?: LineDecoder;
   /** One of our segments (their lines may leave out constant text; see log-line.ts). */
   ours?: boolean;
@@ -76,11 +90,12 @@ const loadNames = async (names: ReplayOptions['unitNames']): Promise<Readonly<Re
  * `reason: 'bad-line'`), which the unit and time filters let through. With a `unit` filter (and not `strict`), lines
  * that cannot concern the unit are skipped unparsed, so bad lines among them go unreported.
  */
-export function replay(dir: string, options: ReplayOptions = {}): Observable<MetricEvent> {
+export function replay<E extends ReplayableEvent = MetricEvent>(dir: string, options: ReplayOptions<E> = {}): Observable<E | MetricEvent> {
   const { unwrap = true, unit, sinceMs = -Infinity, untilMs = Infinity, strict, onBadLine, maxLineBytes } = options;
-  const { scheduler = asyncScheduler } = options;
+  const { scheduler = asyncScheduler, paused, onRead } = options;
   const units = unit === undefined ? undefined : new Set(typeof unit === 'string' ? [unit] : unit);
-  const keep = (e: MetricEvent) => e.ts >= sinceMs && e.ts <= untilMs && (!units || units.has(e.unit));
+  const keep = (e: ReplayableEvent) => e.ts >= sinceMs && e.ts <= untilMs && (!units || units.has(e.unit));
+  const ours = (options.decode ?? decodeMetricEvent) as LineDecoder<E | MetricEvent>;
   return defer(async () => {
     try {
       return await replayFiles(dir, await loadNames(options.unitNames), units, options.fromSeq);
@@ -90,7 +105,7 @@ export function replay(dir: string, options: ReplayOptions = {}): Observable<Met
   }).pipe(
     concatMap((files) => {
       let total = 0;
-      return from(files).pipe(concatMap(({ name, decode, anyOf, ours }) => {
+      return from(files).pipe(concatMap(({ name, decode, anyOf, ours: isOurs }) => {
         let bad = 0;
         const count = (b: BadLine) => { bad++; onBadLine?.(b); };
         let torn: PipelineError | undefined; // under strict, failed with once the lines before it are out
@@ -99,11 +114,14 @@ export function replay(dir: string, options: ReplayOptions = {}): Observable<Met
           if (strict) torn = new PipelineError('E_PARSE', `${name}: ${reason}`, { cause: error });
           else count({ name, line: 0, reason, excerpt: '', count: bad + 1 });
         };
-        const input = openSegment(join(dir, name), { compressed: isCompressedSegment(name), highWaterMark: CHUNK, onTorn });
-        const events$ = readNdjson(input, { name, strict, maxLineBytes, decode, anyOf, onBadLine: count }).pipe(
-          map((e) => (unwrap && e.type === 'evicted' ? e.event : e)),
-          map((e) => (ours ? decodeLogEvent(e) : e)),
-          filter(keep),
+        const input = openSegment(join(dir, name), {
+          compressed: isCompressedSegment(name), highWaterMark: CHUNK, onTorn, ...(onRead ? { onRead } : {}),
+        });
+        const read = { name, strict, maxLineBytes, anyOf, onBadLine: count, ...(paused ? { paused } : {}) };
+        const events$ = readNdjson<E | MetricEvent>(input, { ...read, decode: decode ?? ours }).pipe(
+          map((e): E | MetricEvent => (unwrap && e.type === 'evicted' ? (e as EvictedEvent).event : e)),
+          map((e): E | MetricEvent => (isOurs && e.type === 'sample' ? decodeLogEvent(e as MetricEvent) : e)),
+          filter((e: E | MetricEvent) => keep(e)),
           finalize(() => input.destroy()), // an early unsubscribe must not leave the file open
         );
         const dropped$ = defer(() => {

@@ -5,6 +5,7 @@ import type si from 'systeminformation';
 import { EVENT_FORMAT_VERSION, NO_UNIT, type MetricEvent } from '../events.js';
 import type { Sampler, UnitTarget } from './sampler.js';
 import { noteIdentity, syncUnits, type UnitRecord } from './unit-registry.js';
+import { roundMicros, roundPercent, roundPercentOrNull } from '../formats/resolution.js';
 
 /** The fields of a systeminformation process entry this sampler reads. */
 export type SiProcess = Pick<si.Systeminformation.ProcessesProcessData,
@@ -63,8 +64,9 @@ export function siSampler({ cores = availableParallelism(), scheduler = asyncSch
     state.lastTs = now;
     const cpuPercent = fresh ? null : user + system;
     return [...(restarted ? [restarted] : []), {
-      type: 'sample', ...base, ...current, cpuPercent, hostCpuPercent: cpuPercent === null ? null : cpuPercent / cores,
-      cpuUserSeconds: state.userSeconds, cpuSystemSeconds: state.systemSeconds,
+      type: 'sample', ...base, ...current, cpuPercent: roundPercentOrNull(cpuPercent), // at the store's resolution
+      hostCpuPercent: cpuPercent === null ? null : roundPercent(cpuPercent / cores),
+      cpuUserSeconds: roundMicros(state.userSeconds), cpuSystemSeconds: roundMicros(state.systemSeconds),
       rssBytes: tree.reduce((sum, p) => sum + p.memRss * 1024, 0), processes: tree.length,
       ioReadBytes: null, ioWriteBytes: null, netRxBytes: null, netTxBytes: null, netScope: null,
       missing: { io: 'unsupported by systeminformation', net: 'no per-process counters', threads: 'unsupported by systeminformation' },

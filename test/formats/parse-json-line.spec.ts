@@ -71,8 +71,17 @@ describe('parseJsonLine', () => {
     fc.assert(fc.property(mutated(line), (text) => { expectLikeJsonParse(text); }), { numRuns: 3000 });
   });
 
-  it('steps aside for what it does not handle: whitespace, escapes, non-ASCII, arrays, exponents, __proto__', () => {
-    for (const text of ['{"a": 1}', '{"a":"\\n"}', '{"a":"é"}', '{"a":[1]}', '{"a":1e5}', '{"__proto__":{"x":1}}', '{"a":01}', '[1]', '{"a":1}\r']) {
+  it('reads every double JSON.stringify writes on its fast path: 16–17 digits and exponents included', () => {
+    const doubles = fc.double({ noNaN: true, noDefaultInfinity: true });
+    fc.assert(fc.property(doubles, (x) => { expect(expectLikeJsonParse(`{"x":${JSON.stringify(x)}}`)).toBe('fast'); }), { numRuns: 3000 });
+    for (const text of ['2.0120724346076475', '0.30000000000000004', '9007199254740993', '1e3', '1E-7', '-1.5e+300', '5e-324', '1e400']) {
+      expect(expectLikeJsonParse(`{"x":${text}}`)).toBe('fast');
+    }
+    for (const text of ['1e', '1e+', '1.e5', '.5', '1E--3']) expect(expectLikeJsonParse(`{"x":${text}}`)).toBe('unsure');
+  });
+
+  it('steps aside for what it does not handle: whitespace, escapes, non-ASCII, arrays, __proto__', () => {
+    for (const text of ['{"a": 1}', '{"a":"\\n"}', '{"a":"é"}', '{"a":[1]}', '{"__proto__":{"x":1}}', '{"a":01}', '[1]', '{"a":1}\r']) {
       expect(expectLikeJsonParse(text)).toBe('unsure');
     }
   });

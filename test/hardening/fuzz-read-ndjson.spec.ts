@@ -8,6 +8,7 @@ import { decodeMetricEvent, readNdjson, type BadLine, type ReadNdjsonOptions } f
 import { PipelineError } from '../../src/errors.js';
 import { isMetricEvent, type MetricEvent } from '../../src/events.js';
 import { expectedRead, ndjsonFile } from '../helpers/fuzz-lines.js';
+import { MAX_JSON_DEPTH } from '../../src/formats/json-depth.js';
 
 const read = async (chunks: Buffer[], options: ReadNdjsonOptions = {}) => {
   const bad: BadLine[] = [];
@@ -33,6 +34,29 @@ describe('readNdjson under fuzzed input', () => {
       for (const e of got.events) expect(isMetricEvent(e)).toBe(true);
       prototypeIsClean();
     }), { numRuns: 150 });
+  });
+
+  it('reads string chunks (setEncoding) exactly as it reads the same bytes as Buffers', async () => {
+    await fc.assert(fc.asyncProperty(ndjsonFile, async ({ chunks }) => {
+      const asBuffers = await read(chunks);
+      const input = Readable.from(chunks, { objectMode: false });
+      input.setEncoding('utf8'); // a StringDecoder joins characters cut between chunks
+      const bad: BadLine[] = [];
+      const events = await lastValueFrom(readNdjson(input, { onBadLine: (b) => bad.push(b) }).pipe(toArray()));
+      expect(events).toEqual(asBuffers.events);
+      expect(bad.map((b) => b.line)).toEqual(asBuffers.bad.map((b) => b.line));
+    }), { numRuns: 150 });
+  });
+
+  it('takes a line nested up to MAX_JSON_DEPTH and reports a deeper one, objects or arrays, up to 20,000 deep', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 20_000 }), fc.boolean(), async (depth, arrays) => {
+      // `extra` holds depth - 1 levels, under the event's own level
+      const inner = arrays ? `${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}` : `${'{"a":'.repeat(depth - 1)}1${'}'.repeat(depth - 1)}`;
+      const text = depth === 1 ? '{"type":"unit-down","v":1,"unit":"u","ts":1,"reason":"x","extra":1}' : `{"type":"unit-down","v":1,"unit":"u","ts":1,"reason":"x","extra":${inner}}`;
+      const got = await read([Buffer.from(`${text}\n`)]);
+      expect(got.events.length + got.bad.length).toBe(1);
+      expect(got.events.length === 1).toBe(depth <= MAX_JSON_DEPTH);
+    }), { numRuns: 120, examples: [[MAX_JSON_DEPTH, false], [MAX_JSON_DEPTH + 1, false], [MAX_JSON_DEPTH, true], [MAX_JSON_DEPTH + 1, true]] });
   });
 
   it('under strict, fails with E_PARSE naming the first bad line, after emitting only the lines before it', async () => {

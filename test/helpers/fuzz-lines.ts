@@ -3,21 +3,26 @@
  * and what `readNdjson` must make of them, computed line by line the simple way.
  */
 import fc from 'fast-check';
-import { EVENT_FORMAT_VERSION, type MetricEvent } from '../../src/events.js';
+import { EVENT_FORMAT_VERSION, MAX_TS_MS, type MetricEvent } from '../../src/events.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/formats/json-depth.js';
 import type { LineDecoder } from '../../src/sources/read-ndjson.js';
 import { down, sample } from '../../src/testing/index.js';
 
-/** Finite doubles of every magnitude, -0 and subnormals included. */
-const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
+/** Non-negative finite doubles of every magnitude, subnormals included: amounts (bytes, seconds, percent). */
+const amount = fc.double({ min: 0, noNaN: true, noDefaultInfinity: true });
+/** Timestamps as isMetricEvent takes them: integer ms from 1970 to 9999, the ends included. */
+const ts = fc.oneof(fc.integer({ min: 0, max: MAX_TS_MS }), fc.constantFrom(0, MAX_TS_MS));
+/** Process ids: non-negative integers. */
+const pid = fc.integer({ min: 0, max: 2 ** 31 });
 /** Unit names: any UTF-16, lone surrogates, quotes, backslashes and path separators included. */
 export const unitName = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('../../etc/passwd', '*', '"', '\\', 'café'));
 
 /** Events that `isMetricEvent` accepts, with extreme but finite numbers. */
 export const validEvent: fc.Arbitrary<MetricEvent> = fc.oneof(
-  fc.record({ unit: unitName, ts: finite, pid: finite, cpu: fc.option(finite), rss: finite, io: fc.option(finite) })
+  fc.record({ unit: unitName, ts, pid, cpu: fc.option(amount), rss: amount, io: fc.option(amount) })
     .map(({ unit, ts, pid, cpu, rss, io }) => sample(unit, ts, { pid, cpuPercent: cpu, rssBytes: rss, ioReadBytes: io, ioWriteBytes: io })),
-  fc.record({ unit: unitName, ts: finite, reason: fc.string({ maxLength: 8 }) }).map(({ unit, ts, reason }) => down(unit, ts, reason)),
-  fc.record({ unit: unitName, ts: finite, inner: finite }).map(({ unit, ts, inner }): MetricEvent => ({
+  fc.record({ unit: unitName, ts, reason: fc.string({ maxLength: 8 }) }).map(({ unit, ts, reason }) => down(unit, ts, reason)),
+  fc.record({ unit: unitName, ts, inner: ts }).map(({ unit, ts, inner }): MetricEvent => ({
     type: 'evicted', v: EVENT_FORMAT_VERSION, unit, ts, reason: 'retention', event: sample(unit, inner) })),
 );
 
@@ -41,8 +46,17 @@ export const hostileLine: fc.Arbitrary<Buffer> = fc.oneof(
   fc.tuple(validEvent, fc.constantFrom('"type":"nope"', '"ts":"x"', '"unit":1', '"type":"sample"')).map(([e, dup]) =>
     Buffer.from(`{${dup},${json(e).slice(1, -1)},${dup}}`)),
   // extreme numbers in place of ts
-  fc.tuple(validEvent, fc.constantFrom('1e309', '-1e309', '-0', '1e-400', '9007199254740993', '"NaN"', 'NaN', 'Infinity', '0x10', '1_000'))
+  fc.tuple(validEvent, fc.constantFrom('1e309', '-1e309', '-0', '1e-400', '9007199254740993', '"NaN"', 'NaN', 'Infinity', '0x10', '1_000',
+    '1e300', '-1', '1.5', '253402300800000', '1e3', '1E3', '1.0e2'))
     .map(([e, raw]) => Buffer.from(withRaw(e, 'ts', raw))),
+  // out-of-range amounts, and 16–17-digit numbers (as JSON.stringify writes doubles) everywhere
+  fc.tuple(validEvent, fc.constantFrom('rssBytes', 'cpuPercent', 'cpuUserSeconds', 'ioReadBytes'), fc.constantFrom('-5', '-0.001', '-1e-300'))
+    .map(([e, f, raw]) => Buffer.from(withRaw(e, f, raw))),
+  fc.tuple(validEvent, fc.constantFrom('rssBytes', 'cpuPercent', 'cpuUserSeconds', 'extra'), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }))
+    .map(([e, f, x]) => Buffer.from(withRaw(e, f, JSON.stringify(x)))),
+  // nested just around the depth limit
+  fc.integer({ min: MAX_JSON_DEPTH - 3, max: MAX_JSON_DEPTH + 2 }).map((k) =>
+    Buffer.from(json(sample('deep', 1)).replace('"missing":{}', `"missing":${'{"a":'.repeat(k - 1)}1${'}'.repeat(k - 1)}`))),
   // nesting and sizes
   fc.integer({ min: 1, max: 3000 }).map((k) => Buffer.from('['.repeat(k) + ']'.repeat(k))),
   fc.integer({ min: 1, max: 3000 }).map((k) => Buffer.from('{"a":'.repeat(k) + '1' + '}'.repeat(k))),
@@ -81,6 +95,7 @@ export function expectedRead(bytes: Buffer, decode: LineDecoder, maxLineBytes: n
     if (text.trim() === '') continue;
     let value: unknown;
     try { value = JSON.parse(text); } catch { bad.push(n); continue; }
+    if (nestsDeeperThan(value, MAX_JSON_DEPTH)) { bad.push(n); continue; }
     const event = decode(value);
     if (typeof event === 'string') bad.push(n);
     else events.push(event);

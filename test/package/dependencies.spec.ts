@@ -8,12 +8,6 @@ import { root } from '../helpers/bin.js';
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
 
-/**
- * Declared, but put to use (or removed) by another branch of this round (issue 10, item 4: the line reader and the
- * spill log). Remove this list when that branch is merged: the test then holds them to the same rule.
- */
-const PENDING = new Set(['fs-extra', 'ndjson']);
-
 /** Package names that src/ loads at run time: static imports and re-exports, `import()` and `require()`. */
 function packagesLoadedBySrc(): Set<string> {
   const names = new Set<string>();
@@ -41,7 +35,7 @@ describe('declared dependencies', () => {
   const declared = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 
   for (const name of declared) {
-    it.skipIf(PENDING.has(name))(`${name} is loaded somewhere in src/`, () => {
+    it(`${name} is loaded somewhere in src/`, () => {
       expect(loaded).toContain(name);
     });
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
-import { readNdjson, type BadLine } from '../../src/sources/read-ndjson.js';
+import { BehaviorSubject, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+import { decodeOpenEvent, readNdjson, type BadLine } from '../../src/sources/read-ndjson.js';
+import { MAX_TS_MS } from '../../src/events.js';
 import { PipelineError } from '../../src/errors.js';
 import { down, sample } from '../../src/testing/index.js';
 
@@ -52,7 +53,7 @@ describe('readNdjson', () => {
     expect(out).toEqual([a, b]);
     expect(bad.map((x) => [x.name, x.line, x.reason.slice(0, 20), x.count])).toEqual([
       ['in.ndjson', 2, expect.any(String), 1],
-      ['in.ndjson', 3, 'not an event', 2],
+      ['in.ndjson', 3, 'unknown event type "', 2],
       ['in.ndjson', 4, 'format version 2 is ', 3],
     ]);
     expect(bad[0]!.excerpt).toBe('{"type":"sam');
@@ -114,5 +115,82 @@ describe('readNdjson', () => {
     const input = chunks(line(a) + line(b) + line(a));
     expect(await firstValueFrom(readNdjson(input).pipe(take(1), toArray()))).toEqual([a]);
     expect(input.listenerCount('data')).toBe(0);
+  });
+  it('takes string chunks, from Readable.from(strings) and from setEncoding, split inside a character', async () => {
+    const u = sample('café', 1000);
+    const text = line(u) + line(b);
+    const at = text.indexOf('é');
+    expect(await read(Readable.from([text.slice(0, at), text.slice(at, at + 1), text.slice(at + 1)]))).toEqual([u, b]);
+    const bytes = Buffer.from(text);
+    const cut = bytes.indexOf(Buffer.from('é')) + 1;
+    const decoded = Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)], { objectMode: false });
+    decoded.setEncoding('utf8');
+    expect(await read(decoded)).toEqual([u, b]);
+  });
+
+  it('a throwing decoder makes a bad line in lenient mode, an E_PARSE error under strict, never an exception', async () => {
+    const decode = (v: unknown) => { if ((v as { unit?: string }).unit === 'db') throw new Error('no db here'); return v as object; };
+    const bad: BadLine[] = [];
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const text = line(a) + line(b) + line(a);
+      expect(await read(chunks(text), { decode, onBadLine: (x: BadLine) => bad.push(x) })).toEqual([a, a]);
+      expect(bad.map((x) => [x.line, x.reason])).toEqual([[2, 'decoder failed: no db here']]);
+      await expect(read(chunks(text), { decode, strict: true, name: 'in' })).rejects.toMatchObject({ code: 'E_PARSE', message: expect.stringMatching(/^in:2: decoder failed: no db here: /) });
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+  });
+
+  it('rejects a 10 KB line nested 5,000 deep as a bad line, and one nested 64 deep is still read', async () => {
+    const nest = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+    const deep = JSON.stringify(sample('deep', 1000)).replace('"missing":{}', `"missing":${nest(5000)}`);
+    const ok = JSON.stringify(sample('ok', 1000)).replace('"missing":{}', `"missing":${nest(62)}`); // 64 with the event
+    expect(Buffer.byteLength(deep)).toBeGreaterThan(10_000);
+    const bad: BadLine[] = [];
+    const out = await read(chunks(`${deep}
+${ok}
+${line(b)}`), { onBadLine: (x: BadLine) => bad.push(x) });
+    expect(out.map((e) => e.unit)).toEqual(['ok', 'db']);
+    expect(bad.map((x) => [x.line, x.reason])).toEqual([[1, 'nested deeper than 64 levels']]);
+  });
+
+  it('refuses numbers out of range: ts not an integer ms in 1970…9999, negative amounts, as bad lines', async () => {
+    const lines = [
+      { ...a, ts: 1e300 }, { ...a, ts: -1 }, { ...a, ts: 1000.5 }, { ...a, ts: MAX_TS_MS + 1 }, { ...a, rssBytes: -5 },
+      { ...a, cpuUserSeconds: -0.1 }, { ...a, cpuPercent: -1 }, { ...a, ioReadBytes: -1 }, { ...a, pid: 1.5 },
+      { ...b, ts: MAX_TS_MS }, { ...a, ts: 0, cpuPercent: null, ioReadBytes: null },
+    ];
+    const bad: BadLine[] = [];
+    const out = await read(chunks(lines.map(line).join('')), { onBadLine: (x: BadLine) => bad.push(x) });
+    expect(out).toEqual(lines.slice(9));
+    expect(bad.map((x) => x.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('reports an unknown type by name, or passes it through with decodeOpenEvent', async () => {
+    const custom = { type: 'deploy', v: 1, unit: 'api', ts: 1500, sha: 'abc' };
+    const bad: BadLine[] = [];
+    expect(await read(chunks(line(a) + line(custom)), { onBadLine: (x: BadLine) => bad.push(x) })).toEqual([a]);
+    expect(bad.map((x) => x.reason)).toEqual(['unknown event type "deploy"']);
+    const open = await lastValueFrom(readNdjson(chunks(line(a) + line(custom) + line({ ...custom, ts: -1 })), { decode: decodeOpenEvent }).pipe(toArray()));
+    expect(open).toEqual([a, custom]);
+  });
+
+  it('pauses its input while `paused` says so', async () => {
+    const paused = new BehaviorSubject(true);
+    const input = chunks(line(a), line(b));
+    const seen: unknown[] = [];
+    const sub = readNdjson(input, { paused }).subscribe((e) => seen.push(e));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([]);
+    expect(input.isPaused()).toBe(true);
+    paused.next(false);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([a, b]);
+    sub.unsubscribe();
   });
 });

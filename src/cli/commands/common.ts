@@ -5,24 +5,31 @@ import { from, NEVER, type Observable } from 'rxjs';
 import { PipelineError } from '../../errors.js';
 import { decodeMetricEvent, systemgDecoder, type BadLine, type LineDecoder } from '../../index.js';
 import type { CliIo } from '../io.js';
+import { printable } from '../printable.js';
 import { progressBar, type ProgressBar, type ProgressBarOptions } from '../progress.js';
 
 /** Emits once when the user asks to stop (SIGINT, SIGTERM via bin.ts); never without `io.stop`. */
 export const stop$ = (io: CliIo): Observable<unknown> => (io.stop ? from(io.stop) : NEVER);
 
-/** Reports a skipped line on stderr as `file:line: reason: excerpt`. */
+/** Reports a skipped line on stderr as `file:line: reason: excerpt`, control characters escaped (user data). */
 export const reportBadLine = (io: CliIo) => (bad: BadLine): void => {
-  io.stderr.write(`procstream: ${bad.name}:${bad.line}: ${bad.reason}: ${bad.excerpt}\n`);
+  io.stderr.write(`procstream: ${printable(`${bad.name}:${bad.line}: ${bad.reason}: ${bad.excerpt}`)}\n`);
 };
 
 /** systemg `unit_hash` → unit name, from `--systemg-units FILE`; a bad file is a usage error. */
 export function loadUnitNames(file: string | undefined): Record<string, string> {
   if (file === undefined) return {};
+  let names: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    names = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new PipelineError('E_USAGE', `--systemg-units: cannot read ${file}: ${(error as Error).message}`);
   }
+  // null, an array or `{"constructor":{}}` would reach the decoder as names that are no strings
+  const ok = typeof names === 'object' && names !== null && !Array.isArray(names) &&
+    Object.values(names).every((name) => typeof name === 'string');
+  if (!ok) throw new PipelineError('E_USAGE', `--systemg-units: ${file}: expected a JSON object of unit_hash → name strings`);
+  return names as Record<string, string>;
 }
 
 /** Decodes our event lines, and systemg spill lines (recognised per line by their `unit_hash`). */
@@ -64,6 +71,7 @@ export function openInput(path: string, io: CliIo): OpenedInput {
   }
   const progress = bigInputProgress(io, { label: name, ...(totalBytes === undefined ? {} : { totalBytes }) });
   let read = 0;
-  stream.on('data', (chunk: Buffer | string) => progress.update((read += chunk.length)));
+  // No terminal on stderr, no bar: then reading costs no listener either.
+  if (io.stderr.isTTY === true) stream.on('data', (chunk: Buffer | string) => progress.update((read += chunk.length)));
   return { stream, name, progress };
 }

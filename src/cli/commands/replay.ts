@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { filter, finalize, lastValueFrom, takeUntil, tap } from 'rxjs';
+import { BehaviorSubject, filter, finalize, lastValueFrom, takeUntil } from 'rxjs';
 import { replay } from '../../index.js';
 import { toNdjson } from '../../index.js';
 import { EXIT } from '../exit-codes.js';
@@ -14,9 +14,11 @@ import { bigInputProgress, loadUnitNames, reportBadLine, stop$ } from './common.
  */
 export async function runReplay(opts: ReplayCommand, io: CliIo): Promise<number> {
   const { untilTs } = opts;
-  // replay() reports no read offsets; the bytes written out approximate the bytes read, so the bar is a rough guide.
-  const progress = bigInputProgress(io, { label: opts.dir, totalBytes: dirBytes(opts.dir) });
-  let written = 0;
+  // The bar counts bytes read; when stderr is no terminal there is no bar, and no per-chunk callback either.
+  const progress = io.stderr.isTTY === true ? bigInputProgress(io, { label: opts.dir, totalBytes: dirBytes(opts.dir) }) : undefined;
+  let read = 0;
+  // The reader pauses while stdout's queue is full, so a slow consumer (`| less`) loses nothing and memory stays bounded.
+  const paused = new BehaviorSubject(false);
   const events$ = replay(opts.dir, {
     ...(opts.units.length > 0 ? { unit: opts.units } : {}),
     ...(opts.sinceTs === undefined ? {} : { sinceMs: opts.sinceTs }),
@@ -25,13 +27,14 @@ export async function runReplay(opts: ReplayCommand, io: CliIo): Promise<number>
     strict: opts.strict,
     maxLineBytes: opts.maxLineBytes,
     onBadLine: reportBadLine(io),
+    paused,
+    ...(progress ? { onRead: (bytes: number) => progress.update((read += bytes)) } : {}),
   }).pipe(
     filter((e) => untilTs === undefined || e.ts < untilTs), // --until is exclusive; replay's untilMs is inclusive
     takeUntil(stop$(io)),
-    tap((e) => progress.update((written += JSON.stringify(e).length + 1))),
-    finalize(() => progress.done()),
+    finalize(() => progress?.done()),
   );
-  await lastValueFrom(events$.pipe(toNdjson(io.stdout)), { defaultValue: undefined });
+  await lastValueFrom(events$.pipe(toNdjson(io.stdout, { policy: 'wait', onPressure: (p) => paused.next(p) })), { defaultValue: undefined });
   return EXIT.ok;
 }
 

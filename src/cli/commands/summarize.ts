@@ -57,7 +57,7 @@ export async function runSummarize(opts: SummarizeCommand, io: CliIo): Promise<n
   if (opts.format === 'table') {
     io.stdout.write(renderSummary(summaries, { width: io.stdout.columns || 80, color: colorEnabled(io.stdout, io.env) }));
   } else {
-    await lastValueFrom(from(summaries).pipe(toNdjson(io.stdout)), { defaultValue: undefined });
+    await lastValueFrom(from(summaries).pipe(toNdjson(io.stdout, { policy: 'wait' })), { defaultValue: undefined });
   }
   return EXIT.ok;
 }

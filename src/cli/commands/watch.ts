@@ -35,7 +35,7 @@ export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
   const counted$ = served$.pipe(tap(problems.see));
   const done$ =
     opts.format === 'ndjson'
-      ? counted$.pipe(toNdjson(io.stdout))
+      ? counted$.pipe(toNdjson(io.stdout, { policy: 'drop', markGaps: true }), tap(problems.see)) // live data: a stuck reader loses lines, counted
       : counted$.pipe(
           connect((shared$) => {
             // One frame per sampling round (a round's events arrive together), and a last one at the end.
