@@ -19,6 +19,9 @@ export interface WatchTargets {
   match?: string;
   unitsFile?: string;
   stateFile?: string;
+  /** systemg's state directory, and the service names of `--systemg-config` (down until systemg starts them). */
+  systemgDir?: string;
+  systemgServices?: string[];
   children: boolean;
 }
 

@@ -9,6 +9,7 @@ import { parseInstant, positiveInt, validRegex } from './flag-values.js';
 import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../formats/prometheus-address.js';
 import type { CliCommand, HelpCommand, OutputFormat } from './options.js';
 import { readConfig, type FlagValues } from './read-config.js';
+import type { readSystemgConfig } from './read-systemg-config.js';
 import { parseDurationMs, parseSizeBytes } from './units.js';
 
 /** What the parser needs from outside. */
@@ -19,6 +20,13 @@ export interface ParseContext {
   now: () => number;
   /** Reads a `--config` file as UTF-8 text. */
   readFile: (path: string) => string;
+  /** Where warnings go (unknown keys of a `--systemg-config` file); default: nowhere. */
+  warn?: (message: string) => void;
+  /**
+   * Reads a `--systemg-config` file; main.ts imports it lazily (it loads a YAML parser, which `--version` must not).
+   * Without it, `--systemg-config` is a usage error.
+   */
+  readSystemgConfig?: typeof readSystemgConfig;
 }
 
 /** Defaults, as flag text so help, config and argv share one parser. */
@@ -63,7 +71,29 @@ export function parseArgs(argv: readonly string[], ctx: ParseContext): CliComman
   if (values.version === true) return { command: 'version' };
   if (values.help === true) return index < 0 ? { command: 'help' } : { command: 'help', topic: command };
   const config = typeof values.config === 'string' ? readConfig(values.config, command, ctx.readFile) : {};
-  return build(command, { ...config, ...values }, positionals, ctx);
+  const sgPath = values['systemg-config'] ?? config['systemg-config'];
+  const sg = typeof sgPath === 'string' ? systemgConfig(sgPath, ctx) : undefined;
+  try {
+    const cmd = build(command, { ...sg?.values, ...config, ...values }, positionals, ctx);
+    if (cmd.command === 'watch' && sg) cmd.targets.systemgServices = sg.services;
+    return cmd;
+  } catch (error) {
+    throw withOrigin(error, values, [[config, String(values.config)], [sg?.values ?? {}, String(sgPath)]]);
+  }
+}
+
+function systemgConfig(path: string, ctx: ParseContext) {
+  if (!ctx.readSystemgConfig) throw new PipelineError('E_USAGE', '--systemg-config: no reader for systemg configs in this context');
+  return ctx.readSystemgConfig(path, ctx.readFile, ctx.warn ?? (() => undefined));
+}
+
+/** A usage error about `--flag` whose value came from a file, not argv, names that file: `(from FILE)`. */
+function withOrigin(error: unknown, argv: FlagValues, files: [FlagValues, string][]): unknown {
+  const flag = /^--([a-z-]+)/.exec(error instanceof PipelineError ? error.message : '')?.[1];
+  if (flag === undefined || argv[flag] !== undefined) return error;
+  const file = files.find(([v]) => v[flag] !== undefined)?.[1];
+  if (file === undefined) return error;
+  return new PipelineError((error as PipelineError).code, `${(error as Error).message} (from ${file})`, { cause: error });
 }
 
 function helpFor(topic: string | undefined): HelpCommand {
@@ -129,6 +159,7 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
           ...defined('match', optional(str('match'), validRegex)),
           ...defined('unitsFile', str('units')),
           ...defined('stateFile', str('state')),
+          ...defined('systemgDir', str('systemg')),
           children: v.children === true,
         },
         intervalMs: dur('interval') as number,

@@ -5,7 +5,7 @@ import type { WatchTargets } from './options.js';
 
 /**
  * `'all-processes'` when no target flag is given; otherwise one target list: `--pid N` is unit `pid-N`, `--match RE`
- * is unit `RE`, `--pidfile` is named after the file (`web.pid` → `web`), and `--units`/`--state` bring their own names.
+ * is unit `RE`, `--pidfile` is named after the file (`web.pid` → `web`), `--units`/`--state` bring their own names, and `--systemg` names units by service.
  * Files are re-read every `pollMs`, and the list is re-emitted when any part changes.
  */
 export function watchTargetsSpec(t: WatchTargets, pollMs: number): UnitTargetsSpec | 'all-processes' {
@@ -17,6 +17,7 @@ export function watchTargetsSpec(t: WatchTargets, pollMs: number): UnitTargetsSp
     ...(t.pidFile === undefined ? [] : [{ pidFile: t.pidFile }]),
     ...(t.unitsFile === undefined ? [] : [{ unitsFile: t.unitsFile }]),
     ...(t.stateFile === undefined ? [] : [{ stateFile: t.stateFile }]),
+    ...(t.systemgDir === undefined ? [] : [{ systemgDir: t.systemgDir, ...(t.systemgServices ? { services: t.systemgServices } : {}) }]),
   ];
   if (fixed.length === 0 && files.length === 0) return 'all-processes';
   if (files.length === 0) return fixed;

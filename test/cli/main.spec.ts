@@ -30,6 +30,12 @@ describe('main', () => {
     expect(err()).not.toMatch(/\n\s+at /);
   });
 
+  it('names the flag, not the library option, when the library refuses a value', async () => {
+    const { io, err } = fakeIo();
+    expect(await main(['watch', '--memory', '1', '--count', '1'], io)).toBe(2);
+    expect(err().split('\n')[0]).toBe('procstream: --memory must be at least 952 (one chunk), got 1');
+  });
+
   it('hints at the overview for an unknown command', async () => {
     const { io, err } = fakeIo();
     expect(await main(['frob'], io)).toBe(2);

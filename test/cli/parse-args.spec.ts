@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../src/errors.js';
 import { commandOf, parseArgs, type ParseContext } from '../../src/cli/parse-args.js';
+import { readSystemgConfig } from '../../src/cli/read-systemg-config.js';
 
 const NOW = Date.parse('2026-11-26T15:00:00Z');
 
@@ -8,6 +9,7 @@ function ctx(files: Record<string, string> = {}, isTTY = false): ParseContext {
   return {
     isTTY,
     now: () => NOW,
+    readSystemgConfig,
     readFile: (path) => {
       const text = files[path];
       if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
@@ -143,6 +145,27 @@ describe('parseArgs: help, version, config', () => {
   it('rejects an unknown config key by name', () => {
     const files = { 'c.json': JSON.stringify({ interval: '5s', intervall: '5s' }) };
     expect(usage(['--config', 'c.json'], ctx(files))).toBe("--config: unknown key 'intervall' in c.json");
+  });
+
+  it('names the config file a bad value came from, and resolves its relative paths against its folder', () => {
+    expect(usage(['--config', 'etc/c.json'], ctx({ 'etc/c.json': '{"memory":"lots"}' }))).toBe(
+      "--memory: 'lots' is not valid; use 512B, 256KiB, 10MiB, 1GiB (powers of 1024), 1KB, 1MB, 1GB (powers of 1000) or a byte count (from etc/c.json)");
+    expect(usage(['--config', 'etc/c.json', '--memory', 'lots'], ctx({ 'etc/c.json': '{}' }))).not.toContain('from');
+    const cmd = parseArgs(['--config', '/etc/ps/c.json'], ctx({ '/etc/ps/c.json': '{"units":"u.json","spill":"/var/spill","pidfile":"../run/web.pid"}' }));
+    expect(cmd).toMatchObject({ targets: { unitsFile: '/etc/ps/u.json', pidFile: '/etc/run/web.pid' }, spill: { dir: '/var/spill' } });
+  });
+
+  it('takes a systemg config\'s metrics: block as defaults that flags override, and warns about unknown keys', () => {
+    const warnings: string[] = [];
+    const yaml = 'services:\n  web:\n    command: x\nmetrics:\n  sample_interval_secs: 5\n  retention_minutes: 30\n  spillover_path: spill\n  max_memory_bytes: 2048\n  extra: 1\n';
+    const c = { ...ctx({ '/srv/sg/systemg.yaml': yaml }), warn: (m: string) => warnings.push(m) };
+    expect(parseArgs(['--systemg', '/srv/sg', '--systemg-config', '/srv/sg/systemg.yaml', '--interval', '2s'], c)).toMatchObject({
+      intervalMs: 2_000, retentionMs: 1_800_000, maxMemoryBytes: 2048, spill: { dir: '/srv/sg/spill' },
+      targets: { systemgDir: '/srv/sg', systemgServices: ['web'] },
+    });
+    expect(warnings).toEqual(["--systemg-config: /srv/sg/systemg.yaml:9: unknown key 'extra' in metrics: (ignored)"]);
+    expect(usage(['--systemg-config', 's.yaml'], ctx({ 's.yaml': 'metrics:\n  sample_interval_secs: 0\n' }))).toBe(
+      '--systemg-config: s.yaml:2: metrics.sample_interval_secs must be a number above 0');
   });
 
   it('rejects a bad config value naming the key', () => {
