@@ -3,6 +3,7 @@
  * `maxMemoryBytes`, `spill: { dir, maxBytes, segmentBytes }`), so the CLI can do nothing the library can't.
  */
 import type { CommandName } from './flags.js';
+import type { SortKey } from './sort-rows.js';
 
 export type OutputFormat = 'ndjson' | 'table';
 
@@ -37,6 +38,10 @@ export interface WatchCommand extends CommonOptions {
   durationMs?: number;
   summaryEveryMs?: number;
   prometheus?: { host: string; port: number };
+  /** Order of the table's rows (`s` cycles on a terminal); default `cpu`. */
+  sort?: SortKey;
+  /** Print one plain table after two sampling rounds (CPU % needs two), without final summaries. */
+  once?: boolean;
 }
 
 export interface SummarizeCommand extends CommonOptions {

@@ -9,6 +9,7 @@ import { parseInstant, positiveInt, validRegex } from './flag-values.js';
 import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../formats/prometheus-address.js';
 import type { CliCommand, HelpCommand, OutputFormat } from './options.js';
 import { readConfig, type FlagValues } from './read-config.js';
+import { SORT_KEYS, type SortKey } from './sort-rows.js';
 import type { readSystemgConfig } from './read-systemg-config.js';
 import { parseDurationMs, parseSizeBytes } from './units.js';
 
@@ -150,9 +151,11 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
     throw new PipelineError('E_USAGE', `unexpected argument '${positionals[maxPositionals]}' for ${command}`);
   }
   switch (command) {
-    case 'watch':
+    case 'watch': {
+      const once = v.once === true;
+      if (once && str('format') === 'ndjson') throw new PipelineError('E_USAGE', '--once prints a table; it does not go with --format ndjson');
       return {
-        command, strict, format: format(str('format'), ctx.isTTY),
+        command, strict, format: once ? 'table' : format(str('format'), ctx.isTTY),
         targets: {
           pids: list('pid').map((t) => positiveInt(t, '--pid')),
           ...defined('pidFile', str('pidfile')),
@@ -166,11 +169,14 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
         retentionMs: dur('retention') as number,
         maxMemoryBytes: size('memory') as number,
         ...defined('spill', spill(v, str, size)),
-        ...defined('count', optional(str('count'), (t) => positiveInt(t, '--count'))),
+        ...defined('count', optional(str('count'), (t) => positiveInt(t, '--count')) ?? (once ? 2 : undefined)),
         ...defined('durationMs', dur('duration')),
         ...defined('summaryEveryMs', dur('summary-every')),
         ...defined('prometheus', optional(str('prometheus'), parsePrometheusAddress)),
+        ...defined('sort', optional(str('sort'), sortKey)),
+        ...(once ? { once } : {}),
       };
+    }
     case 'summarize':
       return {
         command, strict, format: format(str('format'), ctx.isTTY), input: positionals[0] ?? '-',
@@ -200,6 +206,11 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
       };
     }
   }
+}
+
+function sortKey(text: string): SortKey {
+  if ((SORT_KEYS as readonly string[]).includes(text)) return text as SortKey;
+  throw new PipelineError('E_USAGE', `--sort: '${text}' is not valid; use ${SORT_KEYS.join(', ')}`);
 }
 
 function optional<T>(text: string | undefined, parse: (t: string) => T): T | undefined {

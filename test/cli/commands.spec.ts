@@ -85,9 +85,10 @@ describe('procstream watch (built)', () => {
     const plain = shell(`script -qfec ${JSON.stringify(cmd)} /dev/null`);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toContain('\x1b[?25l'); // the cursor is hidden while drawing…
-    expect(plain.stdout.trimEnd().endsWith('\x1b[?25h')).toBe(true); // …and shown again at the end
-    const frame = plain.stdout.split('\x1b[H').at(-1)!;
-    expect(frame).toMatch(/UNIT\s+PIDS\s+STATE\s+CPU%\s+RSS/);
+    const [table, after] = plain.stdout.split('\x1b[?25h'); // …and shown again at the end,
+    expect(after).toMatch(/^\r?\n\r?\nfinal summaries\r?\nUNIT\s+STATE/); // before the final summaries
+    const frame = table!.split('\x1b[H').at(-1)!;
+    expect(frame).toMatch(/UNIT\s+PIDS\s+STATE\s+REASON\s+CPU%\s+RSS/);
     expect(frame).toMatch(new RegExp(`pid-${child.pid}\\s+${child.pid}\\s+up\\s+\\d+\\.\\d\\s+\\d+\\.\\d MiB`));
     expect(plain.stdout).not.toContain('\x1b[32m');
     const colour = shell(`unset NO_COLOR; script -qfec ${JSON.stringify(cmd)} /dev/null`);
