@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PipelineError } from '../errors.js';
+import { describeErrno } from './errno.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { FLAGS } from './flags.js';
 import { helpText, packageVersion } from './help.js';
@@ -67,13 +68,11 @@ function report(error: unknown, argv: string[], io: CliIo): number {
 function withCause(error: PipelineError): string {
   const cause = error.cause;
   if (!(cause instanceof Error) || error.message.includes(cause.message)) return error.message;
-  const code = (cause as NodeJS.ErrnoException).code;
-  const text = code === undefined ? undefined : new RegExp(`^${code}: ([^,]+)`).exec(cause.message)?.[1];
-  if (code !== undefined && text !== undefined) {
-    const described = `${text} (${code})`;
-    return error.message.endsWith(code) ? `${error.message.slice(0, -code.length)}${described}` : `${error.message}: ${described}`;
-  }
-  return `${error.message}: ${cause.message}`;
+  const described = describeErrno(cause);
+  if (described === undefined) return `${error.message}: ${cause.message}`;
+  if (error.message.includes(described)) return error.message;
+  const code = (cause as NodeJS.ErrnoException).code as string;
+  return error.message.endsWith(code) ? `${error.message.slice(0, -code.length)}${described}` : `${error.message}: ${described}`;
 }
 
 /** A library usage error starts with its option (`maxMemoryBytes must be…`); the user typed a flag, so it names that. */

@@ -5,7 +5,7 @@
 import { parseArgs as parseArgv } from 'node:util';
 import { PipelineError } from '../errors.js';
 import { COMMANDS, FLAGS, flagApplies, type CommandName } from './flags.js';
-import { parseInstant, positiveInt, validRegex } from './flag-values.js';
+import { parseInstant, positiveInt, timerDurationMs, validRegex } from './flag-values.js';
 import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../formats/prometheus-address.js';
 import type { CliCommand, HelpCommand, OutputFormat } from './options.js';
 import { readConfig, type FlagValues } from './read-config.js';
@@ -68,7 +68,7 @@ export function parseArgs(argv: readonly string[], ctx: ParseContext): CliComman
     throw new PipelineError('E_USAGE', `unknown command '${argv[index]}'; commands: ${COMMANDS.join(', ')}`);
   }
   const rest = index < 0 ? [...argv] : [...argv.slice(0, index), ...argv.slice(index + 1)];
-  const { values, positionals } = tokenize(command, withPrometheusDefault(rest));
+  const { values, positionals } = tokenize(command, withNegativeNumbers(withPrometheusDefault(rest)));
   if (values.version === true) return { command: 'version' };
   if (values.help === true) return index < 0 ? { command: 'help' } : { command: 'help', topic: command };
   const config = typeof values.config === 'string' ? readConfig(values.config, command, ctx.readFile) : {};
@@ -114,6 +114,22 @@ function withPrometheusDefault(argv: string[]): string[] {
   });
 }
 
+// node:util parseArgs reads `--pid -5` as a flag without a value; a negative number is a value, whose check says why
+// it is wrong (`--pid: '-5' is not valid; use a whole number above 0`) rather than "needs a value".
+function withNegativeNumbers(argv: string[]): string[] {
+  const takesValue = new Set(FLAGS.filter((f) => f.value).map((f) => `--${f.name}`));
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const token = argv[i] as string;
+    const next = argv[i + 1];
+    if (takesValue.has(token) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${token}=${next}`);
+      i += 1;
+    } else out.push(token);
+  }
+  return out;
+}
+
 function tokenize(command: CommandName, argv: string[]): { values: FlagValues; positionals: string[] } {
   const options = Object.fromEntries(
     FLAGS.filter((f) => flagApplies(f, command)).map((f) => [
@@ -144,6 +160,7 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
   };
   const list = (name: string): string[] => (Array.isArray(v[name]) ? (v[name] as string[]) : []);
   const dur = (name: string) => optional(str(name), (t) => parseDurationMs(t, `--${name}`));
+  const timerDur = (name: string) => optional(str(name), (t) => timerDurationMs(t, `--${name}`));
   const size = (name: string) => optional(str(name), (t) => parseSizeBytes(t, `--${name}`));
   const strict = v.strict === true;
   const maxPositionals = command === 'watch' ? 0 : 1;
@@ -165,13 +182,13 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
           ...defined('systemgDir', str('systemg')),
           children: v.children === true,
         },
-        intervalMs: dur('interval') as number,
+        intervalMs: timerDur('interval') as number,
         retentionMs: dur('retention') as number,
         maxMemoryBytes: size('memory') as number,
         ...defined('spill', spill(v, str, size)),
         ...defined('count', optional(str('count'), (t) => positiveInt(t, '--count')) ?? (once ? 2 : undefined)),
-        ...defined('durationMs', dur('duration')),
-        ...defined('summaryEveryMs', dur('summary-every')),
+        ...defined('durationMs', timerDur('duration')),
+        ...defined('summaryEveryMs', timerDur('summary-every')),
         ...defined('prometheus', optional(str('prometheus'), parsePrometheusAddress)),
         ...defined('sort', optional(str('sort'), sortKey)),
         ...(once ? { once } : {}),
@@ -200,9 +217,9 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
         command, strict, unit: required(positionals[0], 'inspect needs a UNIT name'),
         from: from === 'live' ? { kind: 'live' } : { kind: 'path', path: from },
         windowMs: dur('window') as number, maxLineBytes: size('max-line') as number,
-        intervalMs: dur('interval') as number,
+        intervalMs: timerDur('interval') as number,
         ...defined('count', optional(str('count'), (t) => positiveInt(t, '--count'))),
-        ...defined('durationMs', dur('duration')),
+        ...defined('durationMs', timerDur('duration')),
       };
     }
   }

@@ -54,7 +54,7 @@ describe('main', () => {
   it('fails with exit 1 and one line (the cause said once) when a source fails', async () => {
     const { io, err } = fakeIo();
     expect(await main(['replay', '/tmp/procstream-nowhere'], io)).toBe(1);
-    expect(err()).toBe("procstream: replay /tmp/procstream-nowhere: ENOENT: no such file or directory, scandir '/tmp/procstream-nowhere'\n");
+    expect(err()).toBe('procstream: cannot read /tmp/procstream-nowhere: no such file or directory (ENOENT)\n');
   });
 
   it('names --prometheus and the accepted forms for a bad address, as a usage error', async () => {

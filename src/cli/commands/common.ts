@@ -5,6 +5,7 @@ import { from, NEVER, type Observable } from 'rxjs';
 import { PipelineError } from '../../errors.js';
 import { decodeMetricEvent, systemgDecoder, type BadLine, type LineDecoder } from '../../index.js';
 import type { CliIo } from '../io.js';
+import { printable } from '../printable.js';
 import { progressBar, type ProgressBar, type ProgressBarOptions } from '../progress.js';
 
 /** Emits once when the user asks to stop (SIGINT, SIGTERM via bin.ts); never without `io.stop`. */
@@ -12,7 +13,7 @@ export const stop$ = (io: CliIo): Observable<unknown> => (io.stop ? from(io.stop
 
 /** Reports a skipped line on stderr as `file:line: reason: excerpt`. */
 export const reportBadLine = (io: CliIo) => (bad: BadLine): void => {
-  io.stderr.write(`procstream: ${bad.name}:${bad.line}: ${bad.reason}: ${bad.excerpt}\n`);
+  io.stderr.write(`procstream: ${printable(`${bad.name}:${bad.line}: ${bad.reason}: ${bad.excerpt}`)}\n`);
 };
 
 /** systemg `unit_hash` → unit name, from `--systemg-units FILE`; a bad file is a usage error. */

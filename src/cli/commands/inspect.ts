@@ -7,6 +7,7 @@ import {
 } from '../../index.js';
 import { colorEnabled } from '../color.js';
 import { EXIT } from '../exit-codes.js';
+import { MAX_TIMER_MS } from '../flag-values.js';
 import type { CliIo } from '../io.js';
 import type { InspectCommand } from '../options.js';
 import { renderInspect } from '../render-inspect.js';
@@ -63,7 +64,7 @@ async function historyStore(opts: InspectCommand, path: string, io: CliIo): Prom
  * running at the first round, it stops there: waiting out the window to chart nothing helps nobody (a typo, mostly).
  */
 async function liveStore(opts: InspectCommand, io: CliIo): Promise<StoreQuery> {
-  const durationMs = opts.durationMs ?? opts.windowMs;
+  const durationMs = opts.durationMs ?? Math.min(opts.windowMs, MAX_TIMER_MS); // a longer timer would fire at once
   const absent$ = new Subject<void>();
   let first = true;
   const { events$, store } = watchUnits({

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { filter, finalize, lastValueFrom, takeUntil, tap } from 'rxjs';
 import { replay } from '../../index.js';
 import { toNdjson } from '../../index.js';
+import { PipelineError } from '../../errors.js';
+import { requireSegments } from '../check-inputs.js';
 import { EXIT } from '../exit-codes.js';
+import { printable } from '../printable.js';
 import type { CliIo } from '../io.js';
 import type { ReplayCommand } from '../options.js';
 import { bigInputProgress, loadUnitNames, reportBadLine, stop$ } from './common.js';
@@ -14,9 +17,11 @@ import { bigInputProgress, loadUnitNames, reportBadLine, stop$ } from './common.
  */
 export async function runReplay(opts: ReplayCommand, io: CliIo): Promise<number> {
   const { untilTs } = opts;
+  requireSegments(opts.dir);
   // replay() reports no read offsets; the bytes written out approximate the bytes read, so the bar is a rough guide.
   const progress = bigInputProgress(io, { label: opts.dir, totalBytes: dirBytes(opts.dir) });
   let written = 0;
+  let rows = 0; // samples and down markers of the wanted units, as opposed to the reader's own `dropped` reports
   const events$ = replay(opts.dir, {
     ...(opts.units.length > 0 ? { unit: opts.units } : {}),
     ...(opts.sinceTs === undefined ? {} : { sinceMs: opts.sinceTs }),
@@ -29,9 +34,14 @@ export async function runReplay(opts: ReplayCommand, io: CliIo): Promise<number>
     filter((e) => untilTs === undefined || e.ts < untilTs), // --until is exclusive; replay's untilMs is inclusive
     takeUntil(stop$(io)),
     tap((e) => progress.update((written += JSON.stringify(e).length + 1))),
+    tap((e) => { if (e.type === 'sample' || e.type === 'unit-down') rows += 1; }),
     finalize(() => progress.done()),
   );
   await lastValueFrom(events$.pipe(toNdjson(io.stdout)), { defaultValue: undefined });
+  if (opts.units.length > 0 && rows === 0) {
+    const names = opts.units.map((u) => `'${printable(u)}'`).join(', ');
+    throw new PipelineError('E_SOURCE', `no events of unit ${names} in ${printable(opts.dir)}${opts.sinceTs ?? untilTs ? ' in that time range' : ''}`);
+  }
   return EXIT.ok;
 }
 
