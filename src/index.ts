@@ -16,6 +16,7 @@ export { systemgTargetsDir, type SystemgTargetsDirOptions } from './sources/syst
 export { systemgTargets, type SystemgStateTexts } from './formats/systemg-targets.js';
 export { parseSystemgPidFile, parseSystemgStateFile, type SystemgService } from './formats/systemg-state.js';
 export { parseSystemgConfig, type SystemgConfig } from './formats/systemg-config.js';
+export { unitOfPid, unitOfPidFile } from './formats/unit-names.js';
 
 /* Streams */
 export { ofType } from './streams/of-type.js';

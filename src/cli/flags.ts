@@ -24,7 +24,7 @@ export interface FlagSpec {
 }
 
 const W: readonly CommandName[] = ['watch'];
-/** Flags of live sampling, which `inspect --from live` does too. */
+/** Flags of live sampling, which `inspect --from live` does too (its targets among them). */
 const LIVE: readonly CommandName[] = ['watch', 'inspect'];
 
 /** The flag table, in the order help shows it. */
@@ -37,16 +37,16 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Make a bad NDJSON line fatal (exit 65) instead of reporting and skipping it.' },
   { name: 'format', option: 'format', value: 'ndjson|table', commands: ['watch', 'summarize'], config: true,
     help: 'Output format; default: table when stdout is a terminal, else ndjson.' },
-  { name: 'pid', option: 'targets.pids', value: 'N', multiple: true, commands: W, config: true, help: 'Watch this process id (repeatable).' },
-  { name: 'pidfile', option: 'targets.pidFile', value: 'FILE', commands: W, config: true, help: 'Watch the process whose id is in FILE.' },
-  { name: 'match', option: 'targets.match', value: 'REGEX', commands: W, config: true, help: 'Watch processes whose command line matches REGEX.' },
-  { name: 'units', option: 'targets.unitsFile', value: 'FILE', commands: W, config: true, help: 'Watch the units defined in FILE.' },
-  { name: 'state', option: 'targets.stateFile', value: 'FILE', commands: W, config: true, help: 'Watch the units listed in a supervisor state FILE.' },
+  { name: 'pid', option: 'targets.pids', value: 'N', multiple: true, commands: LIVE, config: true, help: 'Watch this process id (repeatable).' },
+  { name: 'pidfile', option: 'targets.pidFile', value: 'FILE', commands: LIVE, config: true, help: 'Watch the process whose id is in FILE.' },
+  { name: 'match', option: 'targets.match', value: 'REGEX', commands: LIVE, config: true, help: 'Watch processes whose command line matches REGEX.' },
+  { name: 'units', option: 'targets.unitsFile', value: 'FILE', commands: LIVE, config: true, help: 'Watch the units defined in FILE.' },
+  { name: 'state', option: 'targets.stateFile', value: 'FILE', commands: LIVE, config: true, help: 'Watch the units listed in a supervisor state FILE.' },
   { name: 'systemg', option: 'targets.systemgDir', value: 'DIR', commands: LIVE, config: true,
     help: "Watch the services in systemg's state DIR (its pid.xml and state.xml)." },
   { name: 'systemg-config', option: 'targets.systemgServices', value: 'FILE', commands: LIVE, config: true,
     help: "Take services and metrics: defaults from a systemg YAML config." },
-  { name: 'children', option: 'targets.children', commands: W, config: true, help: 'Count child processes in their parent unit.' },
+  { name: 'children', option: 'targets.children', commands: LIVE, config: true, help: 'Count child processes in their parent unit.' },
   { name: 'interval', option: 'intervalMs', value: 'DUR', commands: LIVE, config: true, help: 'Sampling interval (default 1s).' },
   { name: 'retention', option: 'retentionMs', value: 'DUR', commands: W, config: true, help: 'How long samples stay in memory (default 12h).' },
   { name: 'memory', option: 'maxMemoryBytes', value: 'SIZE', commands: W, config: true, help: 'Memory budget of the in-memory store (default 10MiB).' },
@@ -75,6 +75,8 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Map systemg spill files to unit names using FILE (JSON).' },
   { name: 'from', option: 'from', value: 'DIR|FILE|live', commands: ['inspect'], config: true,
     help: 'Where the history comes from: a spill DIR, an NDJSON FILE, or live sampling (default live).' },
+  { name: 'stream', option: 'stream', commands: ['inspect'], config: true,
+    help: 'Redraw the chart after every sampling round (on a terminal: in place; q quits).' },
   { name: 'window', option: 'windowMs', value: 'DUR', commands: ['inspect'], config: true, help: 'Time span to chart, ending now (default 15m).' },
 ];
 

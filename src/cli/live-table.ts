@@ -34,12 +34,21 @@ export function toLiveTable(out: Writable, options: ToLiveTableOptions): Operato
   const frame = (rows: readonly UnitRow[]) => renderTable(rows, {
     width: Math.max(1, columns() - 1), color, height: options.rows?.() ?? Infinity,
     ...(options.widths ? { widths: options.widths } : {}), ...(options.sortKey ? { sortKey: options.sortKey() } : {}),
-  }).replace(/\n$/, '').replace(/\n/g, `${CLEAR_LINE_END}\n`);
+  });
+  return toLiveFrames(out, frame);
+}
+
+/**
+ * Redraws a screen of text in place for each value: `render` gives the text (lines without a final newline are kept
+ * from scrolling). The policy, cursor and error handling of {@link toLiveTable}, for any view (the `inspect` chart).
+ */
+export function toLiveFrames<T>(out: Writable, render: (value: T) => string): OperatorFunction<T, never> {
+  const frame = (value: T) => render(value).replace(/\n$/, '').replace(/\n/g, `${CLEAR_LINE_END}\n`);
   return (source) =>
     new Observable<never>((subscriber) => {
       let waiting = false;
-      let latest: readonly UnitRow[] | undefined;
-      const draw = (rows: readonly UnitRow[]) => {
+      let latest: { value: T } | undefined;
+      const draw = (rows: T) => {
         // Overwrite in place and clear what is left, instead of clearing first: no flicker between frames.
         if (!out.write(`${HOME}${frame(rows)}${CLEAR_LINE_END}${CLEAR_BELOW}`)) {
           waiting = true;
@@ -50,7 +59,7 @@ export function toLiveTable(out: Writable, options: ToLiveTableOptions): Operato
         waiting = false;
         const rows = latest;
         latest = undefined;
-        if (rows) draw(rows);
+        if (rows) draw(rows.value);
       };
       const onError = (error: NodeJS.ErrnoException) => {
         if (error.code === 'EPIPE') subscriber.complete();
@@ -60,7 +69,7 @@ export function toLiveTable(out: Writable, options: ToLiveTableOptions): Operato
       out.write(HIDE_CURSOR);
       const frames = source.subscribe({
         next: (rows) => {
-          if (waiting) latest = rows;
+          if (waiting) latest = { value: rows };
           else draw(rows);
         },
         error: (error: unknown) => subscriber.error(error),

@@ -69,6 +69,10 @@ export interface ReplayCommand extends CommonOptions {
 export interface InspectCommand extends CommonOptions {
   command: 'inspect';
   unit: string;
+  /** Live sampling only: how to find the unit's processes, as `watch` does; no target flag means the command named UNIT. */
+  targets: WatchTargets;
+  /** Live sampling only: redraw the chart after every round. */
+  stream: boolean;
   from: { kind: 'live' } | { kind: 'path'; path: string };
   windowMs: number;
   maxLineBytes: number;

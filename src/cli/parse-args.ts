@@ -7,7 +7,8 @@ import { PipelineError } from '../errors.js';
 import { COMMANDS, FLAGS, flagApplies, type CommandName } from './flags.js';
 import { parseInstant, positiveInt, timerDurationMs, validRegex } from './flag-values.js';
 import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../formats/prometheus-address.js';
-import type { CliCommand, HelpCommand, OutputFormat } from './options.js';
+import type { CliCommand, HelpCommand, OutputFormat, WatchTargets } from './options.js';
+import { unitOfPid, unitOfPidFile } from '../formats/unit-names.js';
 import { readConfig, type FlagValues } from './read-config.js';
 import { SORT_KEYS, type SortKey } from './sort-rows.js';
 import type { readSystemgConfig } from './read-systemg-config.js';
@@ -76,7 +77,7 @@ export function parseArgs(argv: readonly string[], ctx: ParseContext): CliComman
   const sg = typeof sgPath === 'string' ? systemgConfig(sgPath, ctx) : undefined;
   try {
     const cmd = build(command, { ...sg?.values, ...config, ...values }, positionals, ctx);
-    if (cmd.command === 'watch' && sg) cmd.targets.systemgServices = sg.services;
+    if ((cmd.command === 'watch' || cmd.command === 'inspect') && sg) cmd.targets.systemgServices = sg.services;
     return cmd;
   } catch (error) {
     throw withOrigin(error, values, [[config, String(values.config)], [sg?.values ?? {}, String(sgPath)]]);
@@ -173,15 +174,7 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
       if (once && str('format') === 'ndjson') throw new PipelineError('E_USAGE', '--once prints a table; it does not go with --format ndjson');
       return {
         command, strict, format: once ? 'table' : format(str('format'), ctx.isTTY),
-        targets: {
-          pids: list('pid').map((t) => positiveInt(t, '--pid')),
-          ...defined('pidFile', str('pidfile')),
-          ...defined('match', optional(str('match'), validRegex)),
-          ...defined('unitsFile', str('units')),
-          ...defined('stateFile', str('state')),
-          ...defined('systemgDir', str('systemg')),
-          children: v.children === true,
-        },
+        targets: targets(v, str, list),
         intervalMs: timerDur('interval') as number,
         retentionMs: dur('retention') as number,
         maxMemoryBytes: size('memory') as number,
@@ -213,8 +206,9 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
     }
     case 'inspect': {
       const from = str('from') as string;
+      const t = targets(v, str, list);
       return {
-        command, strict, unit: required(positionals[0], 'inspect needs a UNIT name'),
+        command, strict, unit: required(positionals[0] ?? onlyUnit(t), 'inspect needs a UNIT name'), targets: t, stream: v.stream === true,
         from: from === 'live' ? { kind: 'live' } : { kind: 'path', path: from },
         windowMs: dur('window') as number, maxLineBytes: size('max-line') as number,
         intervalMs: timerDur('interval') as number,
@@ -223,6 +217,26 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
       };
     }
   }
+}
+
+/** The target flags, shared by `watch` and live `inspect`. */
+function targets(v: FlagValues, str: (n: string) => string | undefined, list: (n: string) => string[]): WatchTargets {
+  return {
+    pids: list('pid').map((t) => positiveInt(t, '--pid')),
+    ...defined('pidFile', str('pidfile')),
+    ...defined('match', optional(str('match'), validRegex)),
+    ...defined('unitsFile', str('units')),
+    ...defined('stateFile', str('state')),
+    ...defined('systemgDir', str('systemg')),
+    children: v.children === true,
+  };
+}
+
+/** The unit `inspect` charts when UNIT is left out: the one a single `--pid`, `--pidfile` or `--match` names. */
+function onlyUnit(t: WatchTargets): string | undefined {
+  const named = [...t.pids.map((pid) => unitOfPid(pid)), ...(t.match === undefined ? [] : [t.match]),
+    ...(t.pidFile === undefined ? [] : [unitOfPidFile(t.pidFile)])];
+  return named.length === 1 && t.unitsFile === undefined && t.stateFile === undefined && t.systemgDir === undefined ? named[0] : undefined;
 }
 
 function sortKey(text: string): SortKey {

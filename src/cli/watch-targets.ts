@@ -1,6 +1,7 @@
 /** Turns `watch`'s target flags into the library's target spec: one list, combined from every flag given. */
 import { combineLatest, map, of, type Observable } from 'rxjs';
 import { unitTargets, type UnitTarget, type UnitTargetsSpec } from '../index.js';
+import { unitOfPid } from '../formats/unit-names.js';
 import { requireFile } from './check-inputs.js';
 import type { WatchTargets } from './options.js';
 
@@ -13,7 +14,7 @@ export function watchTargetsSpec(t: WatchTargets, pollMs: number): UnitTargetsSp
   if (t.stateFile !== undefined) requireFile(t.stateFile, '--state'); // the library reads a missing one as "no units yet"
   if (t.unitsFile !== undefined) requireFile(t.unitsFile, '--units');
   const fixed: UnitTarget[] = [
-    ...t.pids.map((pid) => ({ unit: `pid-${pid}`, pid })),
+    ...t.pids.map((pid) => ({ unit: unitOfPid(pid), pid })),
     ...(t.match === undefined ? [] : [{ unit: t.match, match: t.match }]),
   ];
   const files: UnitTargetsSpec[] = [

@@ -1,8 +1,9 @@
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { type Observable, type SchedulerLike, distinctUntilChanged, isObservable, map, of } from 'rxjs';
 import { PipelineError } from '../errors.js';
 import { parseStateFile } from '../formats/parse-state-file.js';
 import { parseUnitsFile } from '../formats/parse-units-file.js';
+import { unitOfPidFile } from '../formats/unit-names.js';
 import type { UnitTarget } from './sampler.js';
 import { systemgTargetsDir } from './systemg-targets-dir.js';
 import { watchTargetsFile } from './watch-targets-file.js';
@@ -48,7 +49,7 @@ export function unitTargets(spec: UnitTargetsSpec, { pollMs, scheduler, onBadRea
   } else if ('systemgDir' in spec) {
     targets$ = systemgTargetsDir(spec.systemgDir, { ...watch, ...(spec.services ? { services: spec.services } : {}) });
   } else {
-    const { pidFile, unit = basename(pidFile).replace(/\.pid$/, '') } = spec as { pidFile: string; unit?: string };
+    const { pidFile, unit = unitOfPidFile(pidFile) } = spec as { pidFile: string; unit?: string };
     targets$ = of([{ unit, pidFile }]);
   }
   return targets$.pipe(distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)));

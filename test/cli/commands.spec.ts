@@ -257,7 +257,9 @@ describe('procstream inspect (built)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/:52: not an event: \{"type":"sample","unit":"other"\}\n$/);
     const out = r.stdout.split('\n');
-    expect(out[0]).toBe('api · last 1m · 09:59:59–10:00:59 · 50 samples, 1 down');
+    expect(out[0]).toBe('api · last 1m · 09:59:59–10:00:59 · 50 samples, 1 down · events: ↻ restart, × down');
+    // The 10 s down (of 60 s, on 67 columns) marked under the CPU chart, from about the 24th column.
+    expect(out.find((l) => l.includes('events  '))).toMatch(/^ {4}events {20,30}×{10,13}$/);
     const axes = out.filter((l) => /^\s+09:59:59\s+10:00:29\s+10:00:59$/.test(l));
     expect(axes).toHaveLength(2); // one time axis under each chart
     // values 0–19 and 30–59 (i = 20 is the down marker): mean 30.5, p95 by nearest rank 57
@@ -280,7 +282,8 @@ describe('procstream inspect (built)', () => {
     void child;
     const r = run(['inspect', 'node', '--count', '3', '--interval', '200ms', '--window', '10s']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^node · last 10s · \d\d:\d\d:\d\d–\d\d:\d\d:\d\d · 3 samples, 0 down\n/);
+    // The axis spans the data present (about two intervals), not the 10 s window.
+    expect(r.stdout).toMatch(/^node · last \d+ms · \d\d:\d\d:\d\d–\d\d:\d\d:\d\d · 3 samples, 0 down\n/);
   });
 
   it('stops at once, exit 1, when no process of that name runs, instead of waiting out the window', () => {

@@ -107,7 +107,7 @@ describe('parseArgs: summarize, replay, inspect', () => {
   it('inspects a unit live over 15 minutes by default, or from a path', () => {
     expect(parseArgs(['inspect', 'api'], ctx())).toEqual({
       command: 'inspect', strict: false, unit: 'api', from: { kind: 'live' }, windowMs: 900_000, maxLineBytes: 1_048_576,
-      intervalMs: 1_000,
+      intervalMs: 1_000, stream: false, targets: { pids: [], children: false },
     });
     expect(parseArgs(['inspect', 'node', '--count', '5', '--interval', '200ms', '--duration', '1m'], ctx())).toMatchObject({
       count: 5, intervalMs: 200, durationMs: 60_000,
@@ -116,6 +116,12 @@ describe('parseArgs: summarize, replay, inspect', () => {
       from: { kind: 'path', path: '/sp' }, windowMs: 3_600_000,
     });
     expect(usage(['inspect'])).toContain('UNIT');
+    // Every target flag selects the unit, as for watch; a single --pid or --pidfile names it.
+    expect(parseArgs(['inspect', '--pid', '42', '--stream'], ctx())).toMatchObject({ unit: 'pid-42', targets: { pids: [42] }, stream: true });
+    expect(parseArgs(['inspect', '--pidfile', '/run/web.pid'], ctx())).toMatchObject({ unit: 'web', targets: { pidFile: '/run/web.pid' } });
+    expect(parseArgs(['inspect', 'web', '--systemg', '/var/lib/systemg'], ctx())).toMatchObject({ unit: 'web', targets: { systemgDir: '/var/lib/systemg' } });
+    expect(parseArgs(['inspect', 'api', '--units', 'u.json'], ctx())).toMatchObject({ unit: 'api', targets: { unitsFile: 'u.json' } });
+    expect(usage(['inspect', '--systemg', '/var/lib/systemg'])).toContain('UNIT');
     expect(usage(['inspect', 'a', 'b'])).toContain("unexpected argument 'b'");
   });
 

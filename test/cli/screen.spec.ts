@@ -51,3 +51,22 @@ describe('the watch table in an 80×24 terminal', () => {
     expect(all.match(/^pid-\d+\s+up\s+\d+\/\d+\s/gm)).toHaveLength(40); // a summary line per unit
   }, 40_000);
 });
+
+describe('inspect --stream in an 80×24 terminal', () => {
+  it('draws the first frame within an interval, redraws in place as samples arrive, and quits on q', async () => {
+    const [pid] = sleepPids(1);
+    screen = new TmuxScreen(`${procstream} inspect --pid ${pid} --stream --interval 300ms --window 1m`, { env: { NO_COLOR: '1', TZ: 'UTC' } });
+    const header = (s: string[]) => /^pid-\d+ · last \S+ · \d\d:\d\d:\d\d–\d\d:\d\d:\d\d · (\d+) samples, 0 down$/.exec(s[0] ?? '');
+    const samples = (s: string[]) => Number(header(s)?.[1] ?? 0);
+    const first = await screen.until((s) => samples(s) >= 1, 5_000);
+    expect(first[0]).toMatch(new RegExp(`^pid-${pid} · `));
+    expect(first).toContain('CPU % (100 = one core)');
+    const later = await screen.until((s) => samples(s) >= samples(first) + 3);
+    expect(header(later)).not.toBeNull(); // redrawn in place: the header is still on the first row
+    expect(later.filter((l) => /^pid-\d+ · last/.test(l))).toHaveLength(1); // one frame on screen, not frames scrolling
+    expect(later.some((l) => /^CPU %\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+$/.test(l))).toBe(true); // min mean p95 max
+    screen.keys('q');
+    await screen.until(() => screen!.exitStatus() !== null);
+    expect(screen.exitStatus()).toBe(0);
+  }, 40_000);
+});

@@ -78,6 +78,26 @@ describe('watch --systemg DIR', () => {
     expect([...units].sort()).toEqual(['db', 'web', 'worker']);
   }, 30_000);
 
+  it('inspect --systemg --stream to a pipe: a frame per round, and the restart marked on the chart', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'procstream-systemg-'));
+    const worker = await startNode(IDLE, true);
+    writeSystemgState(dir, [{ name: 'worker', pid: worker.pid! }], 'shop');
+    watcher = start(['inspect', 'worker', '--systemg', dir, '--stream', '--interval', '250ms', '--window', '1m']);
+    let text = '';
+    watcher.stdout!.on('data', (c: Buffer) => { text += c.toString(); });
+    const until = async (test: () => boolean) => { while (!test()) await new Promise((r) => setTimeout(r, 50)); };
+    await until(() => /^worker · last \S+ · .* · 2 samples, 0 down$/m.test(text));
+    expect(text).not.toContain('\x1b['); // a pipe gets whole frames, one after another, no cursor codes
+    const worker2 = await startNode(IDLE, true);
+    writeSystemgState(dir, [{ name: 'worker', pid: worker2.pid! }], 'shop');
+    await until(() => /events: ↻ restart, × down\n/.test(text));
+    const frame = text.slice(text.lastIndexOf('worker · last'));
+    expect(frame).toMatch(/^\s+events  \s*↻/m);
+    watcher.kill('SIGINT');
+    const [code] = (await once(watcher, 'exit')) as [number];
+    expect(code).toBe(0);
+  }, 30_000);
+
   it('reads per-project subdirectories and the service names of --systemg-config', () => {
     dir = mkdtempSync(join(tmpdir(), 'procstream-systemg-'));
     const project = join(dir, 'shop');

@@ -1,0 +1,12 @@
+/** How units are named when a target does not name its own: one rule for the library and the CLI. */
+import { basename } from 'node:path';
+
+/** The unit of a bare pid: `pid-1234`. */
+export function unitOfPid(pid: number): string {
+  return `pid-${pid}`;
+}
+
+/** The unit of a pid file, named after the file: `/run/web.pid` → `web`. */
+export function unitOfPidFile(path: string): string {
+  return basename(path).replace(/\.pid$/, '');
+}
