@@ -4,9 +4,9 @@
  */
 import { parseArgs as parseArgv } from 'node:util';
 import { PipelineError } from '../errors.js';
-import { COMMANDS, FLAGS, flagApplies, type CommandName } from './flags.js';
+import { COMMANDS, FLAGS, flagApplies, type CommandName, type ParserName } from './flags.js';
 import { parseInstant, positiveInt, timerDurationMs, validRegex } from './flag-values.js';
-import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress } from '../formats/prometheus-address.js';
+import { DEFAULT_PROMETHEUS_PORT, parsePrometheusAddress, type PrometheusAddress } from '../formats/prometheus-address.js';
 import type { CliCommand, HelpCommand, OutputFormat, WatchTargets } from './options.js';
 import { unitOfPid, unitOfPidFile } from '../formats/unit-names.js';
 import { readConfig, type FlagValues } from './read-config.js';
@@ -159,10 +159,10 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
     const x = v[name] ?? DEFAULTS[name];
     return typeof x === 'string' ? x : undefined;
   };
-  const list = (name: string): string[] => (Array.isArray(v[name]) ? (v[name] as string[]) : []);
-  const dur = (name: string) => optional(str(name), (t) => parseDurationMs(t, `--${name}`));
-  const timerDur = (name: string) => optional(str(name), (t) => timerDurationMs(t, `--${name}`));
-  const size = (name: string) => optional(str(name), (t) => parseSizeBytes(t, `--${name}`));
+  // Each value goes through the parser its flag row names: the argument layer is the table in flags.ts.
+  const parse = (name: string, text: string): unknown => PARSERS[FLAGS.find((f) => f.name === name)?.parse ?? 'text'](text, `--${name}`, ctx);
+  const list = (name: string): unknown[] => (Array.isArray(v[name]) ? (v[name] as string[]).map((t) => parse(name, t)) : []);
+  const val = <T>(name: string): T | undefined => optional(str(name), (t) => parse(name, t) as T);
   const strict = v.strict === true;
   const maxPositionals = command === 'watch' ? 0 : 1;
   if (positionals.length > maxPositionals) {
@@ -174,60 +174,60 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
       if (once && str('format') === 'ndjson') throw new PipelineError('E_USAGE', '--once prints a table; it does not go with --format ndjson');
       return {
         command, strict, format: once ? 'table' : format(str('format'), ctx.isTTY),
-        targets: targets(v, str, list),
-        intervalMs: timerDur('interval') as number,
-        retentionMs: dur('retention') as number,
-        maxMemoryBytes: size('memory') as number,
-        ...defined('spill', spill(v, str, size)),
-        ...defined('count', optional(str('count'), (t) => positiveInt(t, '--count')) ?? (once ? 2 : undefined)),
-        ...defined('durationMs', timerDur('duration')),
-        ...defined('summaryEveryMs', timerDur('summary-every')),
-        ...defined('prometheus', optional(str('prometheus'), parsePrometheusAddress)),
-        ...defined('sort', optional(str('sort'), sortKey)),
+        targets: targets(v, val, list),
+        intervalMs: val<number>('interval') as number,
+        retentionMs: val<number>('retention') as number,
+        maxMemoryBytes: val<number>('memory') as number,
+        ...defined('spill', spill(v, str, val)),
+        ...defined('count', val<number>('count') ?? (once ? 2 : undefined)),
+        ...defined('durationMs', val<number>('duration')),
+        ...defined('summaryEveryMs', val<number>('summary-every')),
+        ...defined('prometheus', val<PrometheusAddress>('prometheus')),
+        ...defined('sort', val<SortKey>('sort')),
         ...(once ? { once } : {}),
       };
     }
     case 'summarize':
       return {
         command, strict, format: format(str('format'), ctx.isTTY), input: positionals[0] ?? '-',
-        maxLineBytes: size('max-line') as number, ...defined('systemgUnitsFile', str('systemg-units')),
+        maxLineBytes: val<number>('max-line') as number, ...defined('systemgUnitsFile', str('systemg-units')),
       };
     case 'replay': {
       const dir = required(positionals[0], 'replay needs a spill DIR');
-      const sinceTs = optional(str('since'), (t) => parseInstant(t, '--since', ctx.now));
-      const untilTs = optional(str('until'), (t) => parseInstant(t, '--until', ctx.now));
+      const sinceTs = val<number>('since');
+      const untilTs = val<number>('until');
       if (sinceTs !== undefined && untilTs !== undefined && sinceTs >= untilTs) {
         throw new PipelineError('E_USAGE', '--since must be earlier than --until');
       }
       return {
-        command, strict, dir, units: list('unit'), ...defined('sinceTs', sinceTs), ...defined('untilTs', untilTs),
-        maxLineBytes: size('max-line') as number, ...defined('systemgUnitsFile', str('systemg-units')),
+        command, strict, dir, units: list('unit') as string[], ...defined('sinceTs', sinceTs), ...defined('untilTs', untilTs),
+        maxLineBytes: val<number>('max-line') as number, ...defined('systemgUnitsFile', str('systemg-units')),
       };
     }
     case 'inspect': {
       const from = str('from') as string;
-      const t = targets(v, str, list);
+      const t = targets(v, val, list);
       return {
         command, strict, unit: required(positionals[0] ?? onlyUnit(t), 'inspect needs a UNIT name'), targets: t, stream: v.stream === true,
         from: from === 'live' ? { kind: 'live' } : { kind: 'path', path: from },
-        windowMs: dur('window') as number, maxLineBytes: size('max-line') as number,
-        intervalMs: timerDur('interval') as number,
-        ...defined('count', optional(str('count'), (t) => positiveInt(t, '--count'))),
-        ...defined('durationMs', timerDur('duration')),
+        windowMs: val<number>('window') as number, maxLineBytes: val<number>('max-line') as number,
+        intervalMs: val<number>('interval') as number,
+        ...defined('count', val<number>('count')),
+        ...defined('durationMs', val<number>('duration')),
       };
     }
   }
 }
 
 /** The target flags, shared by `watch` and live `inspect`. */
-function targets(v: FlagValues, str: (n: string) => string | undefined, list: (n: string) => string[]): WatchTargets {
+function targets(v: FlagValues, val: <T>(n: string) => T | undefined, list: (n: string) => unknown[]): WatchTargets {
   return {
-    pids: list('pid').map((t) => positiveInt(t, '--pid')),
-    ...defined('pidFile', str('pidfile')),
-    ...defined('match', optional(str('match'), validRegex)),
-    ...defined('unitsFile', str('units')),
-    ...defined('stateFile', str('state')),
-    ...defined('systemgDir', str('systemg')),
+    pids: list('pid') as number[],
+    ...defined('pidFile', val<string>('pidfile')),
+    ...defined('match', val<string>('match')),
+    ...defined('unitsFile', val<string>('units')),
+    ...defined('stateFile', val<string>('state')),
+    ...defined('systemgDir', val<string>('systemg')),
     children: v.children === true,
   };
 }
@@ -238,6 +238,13 @@ function onlyUnit(t: WatchTargets): string | undefined {
     ...(t.pidFile === undefined ? [] : [unitOfPidFile(t.pidFile)])];
   return named.length === 1 && t.unitsFile === undefined && t.stateFile === undefined && t.systemgDir === undefined ? named[0] : undefined;
 }
+
+/** One parser per {@link ParserName}: flag text in, option value out; each throws E_USAGE naming the flag. */
+const PARSERS: Record<ParserName, (text: string, flag: string, ctx: ParseContext) => unknown> = {
+  duration: parseDurationMs, timer: timerDurationMs, size: parseSizeBytes, count: positiveInt, pid: positiveInt,
+  regex: (t) => validRegex(t), instant: (t, flag, ctx) => parseInstant(t, flag, ctx.now), sort: (t) => sortKey(t),
+  address: (t) => parsePrometheusAddress(t), format: (t) => format(t, false), text: (t) => t,
+};
 
 function sortKey(text: string): SortKey {
   if ((SORT_KEYS as readonly string[]).includes(text)) return text as SortKey;
@@ -264,15 +271,15 @@ function format(text: string | undefined, isTTY: boolean): OutputFormat {
   throw new PipelineError('E_USAGE', `--format: '${text}' is not valid; use ndjson or table`);
 }
 
-function spill(v: FlagValues, str: (n: string) => string | undefined, size: (n: string) => number | undefined) {
+function spill(v: FlagValues, str: (n: string) => string | undefined, size: <T>(n: string) => T | undefined) {
   const dir = str('spill');
   if (dir === undefined) {
     const orphan = ['spill-max', 'segment'].find((n) => v[n] !== undefined);
     if (orphan) throw new PipelineError('E_USAGE', `--${orphan} needs --spill DIR`);
     return undefined;
   }
-  const maxBytes = size('spill-max') as number;
-  const segmentBytes = size('segment') as number;
+  const maxBytes = size<number>('spill-max') as number;
+  const segmentBytes = size<number>('segment') as number;
   if (segmentBytes > maxBytes) throw new PipelineError('E_USAGE', '--segment must not be larger than --spill-max');
   return { dir, maxBytes, segmentBytes };
 }

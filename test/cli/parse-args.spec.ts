@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../src/errors.js';
 import { commandOf, parseArgs, type ParseContext } from '../../src/cli/parse-args.js';
+import { FLAGS, type CommandName, type ParserName } from '../../src/cli/flags.js';
 import { readSystemgConfig } from '../../src/cli/read-systemg-config.js';
 
 const NOW = Date.parse('2026-11-26T15:00:00Z');
@@ -188,5 +189,30 @@ describe('commandOf', () => {
     expect(commandOf(['--config', 'x', 'replay', 'd'])).toBe('replay');
     expect(commandOf(['--pid', '3'])).toBe('watch');
     expect(commandOf(['nope'])).toBeUndefined();
+  });
+});
+
+describe('the flag table', () => {
+  const SAMPLE: Record<ParserName, string> = {
+    duration: '5s', timer: '5s', size: '2MiB', count: '3', pid: '42', regex: '^x', instant: '15m', sort: 'rss', address: '9000',
+    format: 'table', text: 'a.yaml',
+  };
+  const POSITIONAL: Record<CommandName, string[]> = { watch: [], summarize: [], replay: ['DIR'], inspect: ['api'] };
+  const NEEDS: Record<string, string[]> = { 'spill-max': ['--spill', 'd'], segment: ['--spill', 'd', '--spill-max', '4MiB'] };
+  const rows = FLAGS.filter((f) => f.option !== undefined && f.commands !== 'global');
+  const at = (value: unknown, path: string) => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], value);
+
+  it.each(rows.map((f) => [f.name, f]))('--%s sets the library option its row names, through the parser its row names', (_, flag) => {
+    for (const command of flag.commands as readonly CommandName[]) {
+      const value = flag.value === undefined ? [] : [SAMPLE[flag.parse ?? 'text']];
+      const argv = [command, ...POSITIONAL[command], `--${flag.name}`, ...value, ...(NEEDS[flag.name] ?? [])];
+      const cmd = parseArgs(argv, ctx({ 'a.yaml': 'services:\n  web:\n    command: x\n' }));
+      expect({ argv, set: at(cmd, flag.option!) !== undefined }).toEqual({ argv, set: true });
+    }
+  });
+
+  it('gives every flag with a value a parser, and every parser a flag', () => {
+    expect(FLAGS.filter((f) => f.value !== undefined && f.parse === undefined).map((f) => f.name)).toEqual([]);
+    expect(new Set(FLAGS.map((f) => f.parse).filter(Boolean))).toEqual(new Set(Object.keys(SAMPLE)));
   });
 });
