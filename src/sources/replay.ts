@@ -18,6 +18,8 @@ export interface ReplayOptions {
   sinceMs?: number;
   /** Only events with `ts` ≤ untilMs (ms since epoch). */
   untilMs?: number;
+  /** Only events with `ts` < beforeMs (ms since epoch): an exclusive bound, as the CLI's `--until` means. */
+  beforeMs?: number;
   /** systemg `unit_hash` → unit name, as an object or the path of a JSON file holding one. Default: the hash. */
   unitNames?: Readonly<Record<string, string>> | string;
   /** Error with E_PARSE on the first bad line instead of skipping it. Default false. */
@@ -70,10 +72,10 @@ const loadNames = async (names: ReplayOptions['unitNames']): Promise<Readonly<Re
  * that cannot concern the unit are skipped unparsed, so bad lines among them go unreported.
  */
 export function replay(dir: string, options: ReplayOptions = {}): Observable<MetricEvent> {
-  const { unwrap = true, unit, sinceMs = -Infinity, untilMs = Infinity, strict, onBadLine, maxLineBytes } = options;
+  const { unwrap = true, unit, sinceMs = -Infinity, untilMs = Infinity, beforeMs = Infinity, strict, onBadLine, maxLineBytes } = options;
   const { scheduler = asyncScheduler } = options;
   const units = unit === undefined ? undefined : new Set(typeof unit === 'string' ? [unit] : unit);
-  const keep = (e: MetricEvent) => e.ts >= sinceMs && e.ts <= untilMs && (!units || units.has(e.unit));
+  const keep = (e: MetricEvent) => e.ts >= sinceMs && e.ts <= untilMs && e.ts < beforeMs && (!units || units.has(e.unit));
   return defer(async () => {
     try {
       return await replayFiles(dir, await loadNames(options.unitNames), units);

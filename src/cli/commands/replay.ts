@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { filter, finalize, lastValueFrom, takeUntil, tap } from 'rxjs';
+import { finalize, lastValueFrom, takeUntil, tap } from 'rxjs';
 import { replay } from '../../index.js';
 import { toNdjson } from '../../index.js';
 import { PipelineError } from '../../errors.js';
@@ -25,13 +25,12 @@ export async function runReplay(opts: ReplayCommand, io: CliIo): Promise<number>
   const events$ = replay(opts.dir, {
     ...(opts.units.length > 0 ? { unit: opts.units } : {}),
     ...(opts.sinceTs === undefined ? {} : { sinceMs: opts.sinceTs }),
-    ...(untilTs === undefined ? {} : { untilMs: untilTs }),
+    ...(untilTs === undefined ? {} : { beforeMs: untilTs }), // --until is exclusive
     unitNames: loadUnitNames(opts.systemgUnitsFile),
     strict: opts.strict,
     maxLineBytes: opts.maxLineBytes,
     onBadLine: reportBadLine(io),
   }).pipe(
-    filter((e) => untilTs === undefined || e.ts < untilTs), // --until is exclusive; replay's untilMs is inclusive
     takeUntil(stop$(io)),
     tap((e) => progress.update((written += JSON.stringify(e).length + 1))),
     tap((e) => { if (e.type === 'sample' || e.type === 'unit-down') rows += 1; }),
