@@ -87,7 +87,8 @@ export interface EvictedEvent extends EventBase {
 
 /** How a unit's processes are found. */
 export type TargetSpec =
-  | { pid: number }
+  /** `downReason`: with pid 0, why the unit is down (a supervisor's status such as `failed`); default `stopped`. */
+  | { pid: number; downReason?: string }
   | { pidFile: string }
   | { match: string }
   /** Every live process whose command name (comm) is exactly this: how `watch` groups a whole machine. */

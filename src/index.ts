@@ -17,6 +17,11 @@ export { processGroups, listCommands, type ProcessGroupsOptions } from './source
 export { readNdjson, decodeMetricEvent, type ReadNdjsonOptions, type BadLine, type LineDecoder } from './sources/read-ndjson.js';
 export { replay, type ReplayOptions, type ReplayableEvent } from './sources/replay.js';
 export { systemgDecoder, SYSTEMG_FILE_PATTERN } from './formats/systemg-format.js';
+export { systemgTargetsDir, type SystemgTargetsDirOptions } from './sources/systemg-targets-dir.js';
+export { systemgTargets, type SystemgStateTexts } from './formats/systemg-targets.js';
+export { parseSystemgPidFile, parseSystemgStateFile, type SystemgService } from './formats/systemg-state.js';
+export { parseSystemgConfig, type SystemgConfig } from './formats/systemg-config.js';
+export { unitOfPid, unitOfPidFile } from './formats/unit-names.js';
 
 /* Streams */
 export { ofType } from './streams/of-type.js';

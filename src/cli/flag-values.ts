@@ -51,3 +51,13 @@ export function systemdUnitName(text: string): string {
   }
   return text;
 }
+
+/** Node's timers hold at most 2^31 - 1 ms (24d20h31m); a longer one fires at once, so the flags that set one stop here. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration that becomes a timer (`--interval`, `--duration`, `--summary-every`): at most {@link MAX_TIMER_MS}. */
+export function timerDurationMs(text: string, flag: string): number {
+  const ms = parseDurationMs(text, flag);
+  if (ms > MAX_TIMER_MS) throw new PipelineError('E_USAGE', `${flag}: '${text}' is too long; at most 24d`);
+  return ms;
+}

@@ -9,6 +9,12 @@ export interface ToLiveTableOptions {
   columns?: () => number;
   /** ANSI colour (false under NO_COLOR). */
   color: boolean;
+  /** Terminal rows at the time of each frame: the table is cut to fit, with a `+N more` line; default no limit. */
+  rows?: () => number;
+  /** Column widths of earlier frames, so columns do not jitter; one Map per table. */
+  widths?: Map<string, number>;
+  /** The current sort order, named in the `+N more` line. */
+  sortKey?: () => string;
 }
 
 const HIDE_CURSOR = '\x1b[?25l';
@@ -22,14 +28,29 @@ const CLEAR_BELOW = '\x1b[J';
  * (write() returned false) frames are not queued, and only the newest is drawn on 'drain'. The cursor is hidden while
  * drawing and shown again on completion, error or unsubscribe. EPIPE completes quietly; other errors are E_SINK.
  */
-export function toLiveTable(out: Writable, { columns = () => 80, color }: ToLiveTableOptions): OperatorFunction<readonly UnitRow[], never> {
-  return operate<readonly UnitRow[], never>((subscriber) => {
+export function toLiveTable(out: Writable, options: ToLiveTableOptions): OperatorFunction<readonly UnitRow[], never> {
+  const { columns = () => 80, color } = options;
+  // No newline after the last line: on the terminal's last row it would scroll the header away. One column is left
+  // free, so no line ends in the terminal's pending-wrap state, where the erase that follows it would eat its last cell.
+  const frame = (rows: readonly UnitRow[]) => renderTable(rows, {
+    width: Math.max(1, columns() - 1), color, height: options.rows?.() ?? Infinity,
+    ...(options.widths ? { widths: options.widths } : {}), ...(options.sortKey ? { sortKey: options.sortKey() } : {}),
+  });
+  return toLiveFrames(out, frame);
+}
+
+/**
+ * Redraws a screen of text in place for each value: `render` gives the text (lines without a final newline are kept
+ * from scrolling). The policy, cursor and error handling of {@link toLiveTable}, for any view (the `inspect` chart).
+ */
+export function toLiveFrames<T>(out: Writable, render: (value: T) => string): OperatorFunction<T, never> {
+  const frame = (value: T) => render(value).replace(/\n$/, '').replace(/\n/g, `${CLEAR_LINE_END}\n`);
+  return operate<T, never>((subscriber) => {
       let waiting = false;
-      let latest: readonly UnitRow[] | undefined;
-      const draw = (rows: readonly UnitRow[]) => {
+      let latest: { value: T } | undefined;
+      const draw = (rows: T) => {
         // Overwrite in place and clear what is left, instead of clearing first: no flicker between frames.
-        const table = renderTable(rows, { width: columns(), color }).replace(/\n/g, `${CLEAR_LINE_END}\n`);
-        if (!out.write(`${HOME}${table}${CLEAR_BELOW}`)) {
+        if (!out.write(`${HOME}${frame(rows)}${CLEAR_LINE_END}${CLEAR_BELOW}`)) {
           waiting = true;
           out.once('drain', onDrain);
         }
@@ -38,7 +59,7 @@ export function toLiveTable(out: Writable, { columns = () => 80, color }: ToLive
         waiting = false;
         const rows = latest;
         latest = undefined;
-        if (rows) draw(rows);
+        if (rows) draw(rows.value);
       });
       const onError = (error: NodeJS.ErrnoException) => {
         if (error.code === 'EPIPE') subscriber.complete();
@@ -53,7 +74,7 @@ export function toLiveTable(out: Writable, { columns = () => 80, color }: ToLive
       out.write(HIDE_CURSOR);
       return {
         next: (rows) => {
-          if (waiting) latest = rows;
+          if (waiting) latest = { value: rows };
           else draw(rows);
         },
       };

@@ -4,7 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { PipelineError } from '../errors.js';
+import { describeErrno } from './errno.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { FLAGS } from './flags.js';
 import { helpText, packageVersion } from './help.js';
 import type { CliIo } from './io.js';
 import { commandOf, parseArgs } from './parse-args.js';
@@ -19,6 +21,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       isTTY: io.stdout.isTTY === true,
       now: io.now ?? (() => Date.now()),
       readFile: (path) => readFileSync(path, 'utf8'),
+      warn: (message) => io.stderr.write(`procstream: ${message}\n`),
+      // Only when it may be needed (the flag, or a config file that could name it): it loads a YAML parser.
+      ...(argv.some((a) => a.startsWith('--systemg-config') || a.startsWith('--config'))
+        ? { readSystemgConfig: (await import('./read-systemg-config.js')).readSystemgConfig } : {}),
     });
     switch (cmd.command) {
       case 'version':
@@ -46,13 +52,33 @@ function report(error: unknown, argv: string[], io: CliIo): number {
   if (code === EXIT.ok) return code; // the reader left: nothing to say, and nobody to say it to on stdout
   if (code === EXIT.usage) {
     const command = commandOf(argv);
-    io.stderr.write(`procstream: ${printable((error as Error).message)}\nTry 'procstream${command ? ` ${command}` : ''} --help'.\n`);
+    io.stderr.write(`procstream: ${printable(asFlag((error as Error).message))}\nTry 'procstream${command ? ` ${command}` : ''} --help'.\n`);
   } else if (error instanceof PipelineError) {
-    const said = error.cause instanceof Error && !error.message.includes(error.cause.message);
-    const cause = said ? `: ${(error.cause as Error).message}` : '';
-    io.stderr.write(`procstream: ${printable(`${error.message}${cause}`)}\n`); // names and excerpts are user data
+    io.stderr.write(`procstream: ${printable(withCause(error))}\n`);
   } else {
     io.stderr.write(`procstream: unexpected error\n${error instanceof Error ? error.stack : String(error)}\n`);
   }
   return code;
+}
+
+/**
+ * The message with its cause once: an errno cause (`ENOENT: no such file or directory, open 'x'`) becomes
+ * `no such file or directory (ENOENT)` in place of a bare code the message ends with, never the code twice.
+ */
+function withCause(error: PipelineError): string {
+  const cause = error.cause;
+  if (!(cause instanceof Error) || error.message.includes(cause.message)) return error.message;
+  const described = describeErrno(cause);
+  if (described === undefined) return `${error.message}: ${cause.message}`;
+  if (error.message.includes(described)) return error.message;
+  const code = (cause as NodeJS.ErrnoException).code as string;
+  return error.message.endsWith(code) ? `${error.message.slice(0, -code.length)}${described}` : `${error.message}: ${described}`;
+}
+
+/** A library usage error starts with its option (`maxMemoryBytes must be…`); the user typed a flag, so it names that. */
+function asFlag(message: string): string {
+  return message.replace(/^[a-z]\w*(?= )/, (word) => {
+    const flag = FLAGS.find((f) => f.option === word);
+    return flag ? `--${flag.name}` : word;
+  });
 }

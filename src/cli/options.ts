@@ -3,6 +3,7 @@
  * `maxMemoryBytes`, `spill: { dir, maxBytes, segmentBytes }`), so the CLI can do nothing the library can't.
  */
 import type { CommandName } from './flags.js';
+import type { SortKey } from './sort-rows.js';
 
 export type OutputFormat = 'ndjson' | 'table';
 
@@ -23,6 +24,9 @@ export interface WatchTargets {
   match?: string;
   unitsFile?: string;
   stateFile?: string;
+  /** systemg's state directory, and the service names of `--systemg-config` (down until systemg starts them). */
+  systemgDir?: string;
+  systemgServices?: string[];
   children: boolean;
 }
 
@@ -40,6 +44,10 @@ export interface WatchCommand extends CommonOptions {
   prometheus?: { host: string; port: number };
   /** `--http [ADDR]`: the dashboard, its JSON API and /metrics on one server. */
   http?: { host: string; port: number };
+  /** Order of the table's rows (`s` cycles on a terminal); default `cpu`. */
+  sort?: SortKey;
+  /** Print one plain table after two sampling rounds (CPU % needs two), without final summaries. */
+  once?: boolean;
 }
 
 export interface SummarizeCommand extends CommonOptions {
@@ -67,6 +75,10 @@ export interface ReplayCommand extends CommonOptions {
 export interface InspectCommand extends CommonOptions {
   command: 'inspect';
   unit: string;
+  /** Live sampling only: how to find the unit's processes, as `watch` does; no target flag means the command named UNIT. */
+  targets: WatchTargets;
+  /** Live sampling only: redraw the chart after every round. */
+  stream: boolean;
   from: { kind: 'live' } | { kind: 'path'; path: string };
   windowMs: number;
   maxLineBytes: number;

@@ -1,3 +1,4 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { FLAGS, flagApplies, type CommandName, type FlagSpec } from './flags.js';
 
@@ -46,5 +47,12 @@ function configValue(flag: FlagSpec, raw: unknown, path: string): string | boole
     return raw;
   }
   if (flag.multiple) return Array.isArray(raw) ? raw.map(scalar) : [scalar(raw)];
-  return scalar(raw);
+  // A path in a config file means a path next to it, wherever the command runs from.
+  const value = scalar(raw);
+  return isPathFlag(flag) && !isAbsolute(value) ? resolve(dirname(path), value) : value;
+}
+
+/** Flags whose value is a file or directory (`FILE`, `DIR`): relative ones in a config file resolve against its folder. */
+function isPathFlag(flag: FlagSpec): boolean {
+  return flag.value === 'FILE' || flag.value === 'DIR';
 }

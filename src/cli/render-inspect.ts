@@ -73,6 +73,30 @@ function timeAxis(start: number, end: number, indent: number, columns: number, u
   return [`${' '.repeat(indent - 1)}└${ticks.join('')}`, `${' '.repeat(indent)}${text.join('').trimEnd()}`];
 }
 
+/**
+ * One character per column: `↻` where the unit restarted (a sample with another process identity than the sample
+ * before it), `×` where it was down (a down marker in the slice, or the slice follows one), else a space.
+ */
+export function eventMarks(rows: readonly Row[], start: number, end: number, columns: number): string {
+  const step = (end - start) / columns;
+  const marks = [...' '.repeat(columns)];
+  const column = (ts: number) => Math.min(columns - 1, Math.max(0, Math.floor((ts - start) / step)));
+  let identity: string | undefined;
+  let downSince: number | undefined;
+  const markDown = (from: number, to: number) => {
+    for (let c = column(from); c <= column(to); c += 1) if (marks[c] === ' ') marks[c] = '×';
+  };
+  for (const r of rows) {
+    if (r.type === 'unit-down') { downSince ??= r.ts; continue; }
+    if (downSince !== undefined) { markDown(downSince, r.ts - 1); downSince = undefined; }
+    const id = `${r.pid}/${r.startTimeMs}`;
+    if (identity !== undefined && id !== identity) marks[column(r.ts)] = '↻';
+    identity = id;
+  }
+  if (downSince !== undefined) markDown(downSince, end);
+  return marks.join('');
+}
+
 function statsLine(name: string, s: Stats, fmt: (v: number) => string): string {
   const cell = (v: number | null) => pad(v === null ? '–' : fmt(v));
   return `${name.padEnd(8)}${cell(s.min)}${cell(s.mean)}${cell(s.p95)}${cell(s.max)}`;
@@ -83,8 +107,14 @@ export function renderInspect(events: readonly Row[], opts: RenderInspectOptions
   const { unit, windowMs, width, height = 8, color, utc = false } = opts;
   const own = events.filter((e) => e.unit === unit).sort((a, b) => a.ts - b.ts);
   const end = opts.endTs ?? own[own.length - 1]?.ts ?? 0;
-  const start = end - windowMs;
-  const rows = own.filter((e) => e.ts > start && e.ts <= end);
+  // The axis spans the data present: a few samples into a long window are drawn across the chart, not at its edge.
+  // Data that fills all but the first 5 % of the window keeps the window as asked (`last 15m`, not `last 14m59s`).
+  const firstTs = own.find((e) => e.ts > end - windowMs && e.ts <= end)?.ts;
+  const trim = firstTs !== undefined && firstTs - (end - windowMs) > windowMs / 20;
+  const spanMs = trim ? Math.max(1, end - firstTs) : windowMs;
+  const start = end - spanMs;
+  // A window excludes its start (as the store's summary does), except a trimmed one, which starts at its first row.
+  const rows = own.filter((e) => (e.ts > start || (trim && e.ts === start)) && e.ts <= end);
   const samples = rows.filter((e): e is SampleEvent => e.type === 'sample');
   const columns = Math.max(10, Math.min(240, width - LABEL_WIDTH - 3));
   const { cpuPercent: cpu, rssBytes: rss } = opts.stats;
@@ -92,9 +122,11 @@ export function renderInspect(events: readonly Row[], opts: RenderInspectOptions
   const rssLabel = (v: number) => pad(formatBytes(v));
   const zone = utc ? ' UTC' : '';
   const out = [
-    `${printable(unit)} · last ${formatDuration(windowMs)} · ${clock(start, utc)}–${clock(end, utc)}${zone} · ` +
+    `${printable(unit)} · last ${formatDuration(spanMs)} · ${clock(start, utc)}–${clock(end, utc)}${zone} · ` +
       `${samples.length} samples, ${rows.length - samples.length} down`,
   ];
+  const marks = eventMarks(rows, start, end, columns);
+  if (marks.trim() !== '') out[0] += ' · events: ↻ restart, × down';
   const chart = (title: string, pick: (s: SampleEvent) => number | null, min: number, max: number, fmt: (v: number) => string, paint: string) => {
     const lines = plotWithGaps(bucketize(rows, pick, start, end, columns), { height, min, max: max > min ? max : min + 1, format: fmt });
     out.push('', title);
@@ -103,6 +135,7 @@ export function renderInspect(events: readonly Row[], opts: RenderInspectOptions
     out.push(...timeAxis(start, end, LABEL_WIDTH + 2, columns, utc));
   };
   chart('CPU % (100 = one core)', (s) => s.cpuPercent, 0, Math.max(1, cpu.max ?? 0), cpuLabel, '\x1b[36m');
+  if (marks.trim() !== '') out.push(`${pad('events')}  ${marks.trimEnd()}`);
   chart('RSS', (s) => s.rssBytes, rss.min === rss.max ? 0 : rss.min ?? 0, rss.max ?? 1, rssLabel, '\x1b[35m');
   out.push('', `${''.padEnd(8)}${pad('min')}${pad('mean')}${pad('p95')}${pad('max')}`);
   out.push(statsLine('CPU %', cpu, (v) => v.toFixed(1)), statsLine('RSS', rss, formatBytes));

@@ -19,6 +19,11 @@ export interface RenderColumnsOptions {
   color: boolean;
   /** Titles of optional columns, dropped in this order while the table is too wide. */
   dropOrder: readonly string[];
+  /**
+   * Widths used by earlier frames, by title, kept up to date: a column never narrows while the room allows, so a
+   * live table does not jitter when its longest name leaves. Absent for a one-off table.
+   */
+  widths?: Map<string, number>;
 }
 
 export const ANSI = { bold: '\x1b[1m', green: '\x1b[32m', yellow: '\x1b[33m', red: '\x1b[31m', reset: '\x1b[0m' };
@@ -28,7 +33,7 @@ export function clip(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }
 
-function layout<R>(rows: readonly R[], columns: readonly Column<R>[], { width, dropOrder }: RenderColumnsOptions): Column<R>[] {
+function layout<R>(rows: readonly R[], columns: readonly Column<R>[], { width, dropOrder, widths }: RenderColumnsOptions): Column<R>[] {
   let cols = columns.map((c) => ({ ...c }));
   const total = () => cols.reduce((sum, c) => sum + c.width, 0) + cols.length - 1;
   for (const title of dropOrder) {
@@ -36,7 +41,9 @@ function layout<R>(rows: readonly R[], columns: readonly Column<R>[], { width, d
     cols = cols.filter((c) => c.title !== title);
   }
   for (const col of cols) {
-    if (col.want) col.width = Math.max(col.width, Math.min(col.want(rows), col.width + width - total()));
+    const wanted = Math.max(col.want?.(rows) ?? 0, widths?.get(col.title) ?? 0);
+    col.width = Math.max(col.width, Math.min(wanted, col.width + width - total()));
+    widths?.set(col.title, col.width);
   }
   return cols;
 }

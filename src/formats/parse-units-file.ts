@@ -4,7 +4,8 @@ import type { UnitTarget } from '../events.js';
 /**
  * Validates unit targets: a non-empty, unique `unit` and exactly one of `pid` (integer ≥ 0), `pidFile`, `match`
  * (a valid regular expression), `comm` (an exact command name), `cgroup` (a cgroup path) or `systemdUnit` (a systemd
- * unit name), plus an optional boolean `children`. Relative pid files resolve against `baseDir`.
+ * unit name), plus an optional boolean `children` (and, with `pid`, a `downReason` string for pid 0). Relative pid
+ * files resolve against `baseDir`.
  * Throws an Error naming the first bad entry.
  */
 export function parseUnitsFile(json: unknown, baseDir = '.'): UnitTarget[] {
@@ -14,7 +15,7 @@ export function parseUnitsFile(json: unknown, baseDir = '.'): UnitTarget[] {
   return list.map((entry: unknown, i): UnitTarget => {
     const bad = (why: string) => new Error(`target ${i + 1}: ${why}`);
     if (typeof entry !== 'object' || entry === null) throw bad('not an object');
-    const { unit, pid, pidFile, match, comm, cgroup, systemdUnit, children } = entry as Record<string, unknown>;
+    const { unit, pid, pidFile, match, comm, cgroup, systemdUnit, children, downReason } = entry as Record<string, unknown>;
     if (typeof unit !== 'string' || unit === '') throw bad('"unit" must be a non-empty string');
     if (seen.has(unit)) throw bad(`duplicate unit "${unit.slice(0, 40)}"`);
     seen.add(unit);
@@ -36,7 +37,8 @@ export function parseUnitsFile(json: unknown, baseDir = '.'): UnitTarget[] {
     }
     if (pid !== undefined) {
       if (!Number.isSafeInteger(pid) || (pid as number) < 0) throw bad('"pid" must be an integer ≥ 0');
-      return { unit, pid: pid as number, ...extra };
+      if (downReason !== undefined && typeof downReason !== 'string') throw bad('"downReason" must be a string');
+      return { unit, pid: pid as number, ...extra, ...(downReason === undefined ? {} : { downReason }) };
     }
     if (pidFile !== undefined) {
       if (typeof pidFile !== 'string' || pidFile === '') throw bad('"pidFile" must be a path');

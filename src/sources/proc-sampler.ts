@@ -61,7 +61,7 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
   const base = (unit: string, ts: number): { v: typeof EVENT_FORMAT_VERSION; unit: string; ts: number } => ({ v: EVENT_FORMAT_VERSION, unit, ts });
 
   function resolve(target: UnitTarget, table: () => ProcTable): number | string {
-    if ('pid' in target) return target.pid > 0 ? target.pid : 'stopped';
+    if ('pid' in target) return target.pid > 0 ? target.pid : target.downReason ?? 'stopped';
     if ('pidFile' in target) {
       try {
         const text = readPidFile(target.pidFile);

@@ -28,6 +28,8 @@ export interface ReplayOptions<E extends ReplayableEvent = MetricEvent> {
   sinceMs?: number;
   /** Only events with `ts` ≤ untilMs (ms since epoch). */
   untilMs?: number;
+  /** Only events with `ts` < beforeMs (ms since epoch): an exclusive bound, as the CLI's `--until` means. */
+  beforeMs?: number;
   /** systemg `unit_hash` → unit name, as an object or the path of a JSON file holding one. Default: the hash. */
   unitNames?: Readonly<Record<string, string>> | string;
   /** Error with E_PARSE on the first bad line instead of skipping it. Default false. */
@@ -91,10 +93,10 @@ const loadNames = async (names: ReplayOptions['unitNames']): Promise<Readonly<Re
  * that cannot concern the unit are skipped unparsed, so bad lines among them go unreported.
  */
 export function replay<E extends ReplayableEvent = MetricEvent>(dir: string, options: ReplayOptions<E> = {}): Observable<E | MetricEvent> {
-  const { unwrap = true, unit, sinceMs = -Infinity, untilMs = Infinity, strict, onBadLine, maxLineBytes } = options;
+  const { unwrap = true, unit, sinceMs = -Infinity, untilMs = Infinity, beforeMs = Infinity, strict, onBadLine, maxLineBytes } = options;
   const { scheduler = asyncScheduler, paused, onRead } = options;
   const units = unit === undefined ? undefined : new Set(typeof unit === 'string' ? [unit] : unit);
-  const keep = (e: ReplayableEvent) => e.ts >= sinceMs && e.ts <= untilMs && (!units || units.has(e.unit));
+  const keep = (e: ReplayableEvent) => e.ts >= sinceMs && e.ts <= untilMs && e.ts < beforeMs && (!units || units.has(e.unit));
   const ours = (options.decode ?? decodeMetricEvent) as LineDecoder<E | MetricEvent>;
   return defer(async () => {
     try {

@@ -117,7 +117,7 @@ function findRoot(target: UnitTarget, byPid: Map<number, SiProcess>): SiProcess 
       .sort((a, b) => a.started.localeCompare(b.started) || a.pid - b.pid)[0];
     return found ?? 'not-matched';
   }
-  if (!(pid > 0)) return 'stopped';
+  if (!(pid > 0)) return ('downReason' in target ? target.downReason : undefined) ?? 'stopped';
   const proc = byPid.get(pid);
   return proc && proc.state !== 'zombie' ? proc : 'exited';
 }

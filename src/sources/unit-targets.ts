@@ -1,17 +1,21 @@
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { type Observable, type SchedulerLike, distinctUntilChanged, isObservable, map, of } from 'rxjs';
 import { PipelineError } from '../errors.js';
 import { parseStateFile } from '../formats/parse-state-file.js';
 import { parseUnitsFile } from '../formats/parse-units-file.js';
+import { unitOfPidFile } from '../formats/unit-names.js';
 import type { UnitTarget } from './sampler.js';
+import { systemgTargetsDir } from './systemg-targets-dir.js';
 import { watchTargetsFile } from './watch-targets-file.js';
 
-/** Where targets come from: code, a units file, a supervisor's state file, or one pid file. See docs/targets.md. */
+/** Where targets come from: code, a units file, a supervisor's state file, systemg's state directory, or one pid file. See docs/targets.md. */
 export type UnitTargetsSpec =
   | readonly UnitTarget[]
   | Observable<readonly UnitTarget[]>
   | { unitsFile: string }
   | { stateFile: string }
+  /** systemg's state directory; `services` are a config's service names (see {@link systemgTargetsDir}). */
+  | { systemgDir: string; services?: readonly string[] }
   | { pidFile: string; unit?: string };
 
 /** Options of {@link unitTargets}. */
@@ -42,8 +46,10 @@ export function unitTargets(spec: UnitTargetsSpec, { pollMs, scheduler, onBadRea
     targets$ = watchTargetsFile(spec.unitsFile, (json) => parseUnitsFile(json, dir), watch);
   } else if ('stateFile' in spec) {
     targets$ = watchTargetsFile(spec.stateFile, parseStateFile, { ...watch, whenMissing: 'empty' });
+  } else if ('systemgDir' in spec) {
+    targets$ = systemgTargetsDir(spec.systemgDir, { ...watch, ...(spec.services ? { services: spec.services } : {}) });
   } else {
-    const { pidFile, unit = basename(pidFile).replace(/\.pid$/, '') } = spec as { pidFile: string; unit?: string };
+    const { pidFile, unit = unitOfPidFile(pidFile) } = spec as { pidFile: string; unit?: string };
     targets$ = of([{ unit, pidFile }]);
   }
   return targets$.pipe(distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)));

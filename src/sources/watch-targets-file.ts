@@ -12,6 +12,10 @@ export interface WatchTargetsFileOptions {
   whenMissing?: 'error' | 'empty';
   /** Called with `<path>: <reason>` when a later read is bad (torn, invalid, gone) and the last good list stays. */
   onBadRead?: (message: string) => void;
+  /** Reads `path` as text (default: the file, capped at 1 MiB); a directory source passes its own reader. */
+  readText?: (path: string) => string;
+  /** Quote an excerpt of the text in a parse error (default true; off when `parse` names file and line itself). */
+  quote?: boolean;
 }
 
 /**
@@ -22,7 +26,7 @@ export interface WatchTargetsFileOptions {
 export function watchTargetsFile(
   path: string,
   parse: (json: unknown) => UnitTarget[],
-  { pollMs = 1000, scheduler = asyncScheduler, whenMissing = 'error', onBadRead }: WatchTargetsFileOptions = {},
+  { pollMs = 1000, scheduler = asyncScheduler, whenMissing = 'error', onBadRead, readText = readCapped, quote = true }: WatchTargetsFileOptions = {},
 ): Observable<UnitTarget[]> {
   return defer(() => {
     let lastText: string | undefined;
@@ -35,12 +39,12 @@ export function watchTargetsFile(
     return timer(0, pollMs, scheduler).pipe(mergeMap(() => {
       let text: string;
       try {
-        text = readCapped(path);
+        text = readText(path);
       } catch (error) {
         if (lastText === '') return EMPTY;
         lastText = '';
         if (whenMissing === 'empty') { good = true; return of([]); }
-        return fail(String((error as NodeJS.ErrnoException).code ?? error), error);
+        return fail(String((error as NodeJS.ErrnoException).code ?? (error as Error).message ?? error), error);
       }
       if (text === lastText) return EMPTY;
       lastText = text;
@@ -50,7 +54,7 @@ export function watchTargetsFile(
         good = true;
         return of(targets);
       } catch (error) {
-        return fail(`${(error as Error).message} (${excerpt(text.trim())})`, error);
+        return fail(quote ? `${(error as Error).message} (${excerpt(text.trim())})` : (error as Error).message, error);
       }
     }));
   });
@@ -59,7 +63,7 @@ export function watchTargetsFile(
 const MAX_FILE_BYTES = 1024 * 1024;
 
 /** Up to `MAX_FILE_BYTES` + 1 bytes of `path`, opened without blocking: a FIFO or a device must not stall a poll. */
-function readCapped(path: string): string {
+export function readCapped(path: string): string {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const chunks: Buffer[] = [];

@@ -8,6 +8,7 @@ import { pulledUntilStopped } from '../helpers/pulled.js';
 
 const row = (unit: string): UnitRow => ({
   unit, pid: 1, processes: 1, up: true, cpuPercent: 1, rssBytes: 1_024, ioReadBytesPerSec: null, ioWriteBytesPerSec: null, samples: 1, cpuHistory: [],
+  restarts: 0, uptimeMs: null, downReason: null,
 });
 
 afterEach(() => { config.onUnhandledError = null; });

@@ -7,6 +7,7 @@ import { heldWritable } from '../helpers/held-writable.js';
 
 const row = (unit: string): UnitRow => ({
   unit, pid: 1, processes: 1, up: true, cpuPercent: 1, rssBytes: 1_024, ioReadBytesPerSec: null, ioWriteBytesPerSec: null, samples: 1, cpuHistory: [],
+  restarts: 0, uptimeMs: 1_000, downReason: null,
 });
 
 function collect(out: PassThrough): () => string {
@@ -25,8 +26,21 @@ describe('toLiveTable', () => {
     expect(s.endsWith('\x1b[?25h')).toBe(true);
     const frames = s.split('\x1b[H').slice(1);
     expect(frames).toHaveLength(2);
-    expect(frames[0]).toMatch(/^UNIT.*\x1b\[K\na .*\x1b\[K\n\x1b\[J$/);
+    expect(frames[0]).toMatch(/^UNIT.*\x1b\[K\na .*\x1b\[K\x1b\[J$/); // no newline after the last line: nothing scrolls
     expect(frames[1]).toContain('b ');
+  });
+
+  it('never writes more lines than the terminal has rows, keeping the header on top', async () => {
+    const out = new PassThrough();
+    const text = collect(out);
+    const rows = Array.from({ length: 40 }, (_, i) => row(`unit${i}`));
+    await lastValueFrom(of(rows).pipe(toLiveTable(out, { color: false, columns: () => 80, rows: () => 24, sortKey: () => 'cpu' })), { defaultValue: undefined });
+    const frame = text().split('\x1b[H')[1] ?? '';
+    const lines = frame.split('\n');
+    expect(lines).toHaveLength(24); // 23 newlines: the cursor never leaves row 24, so the screen does not scroll
+    expect(lines[0]).toMatch(/^UNIT/);
+    expect(lines[23]).toMatch(/^\+18 more \(sorted by cpu\)/);
+    for (const line of lines) expect(line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').length).toBeLessThan(80);
   });
 
   it('restores the cursor when unsubscribed early', () => {

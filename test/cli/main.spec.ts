@@ -30,6 +30,12 @@ describe('main', () => {
     expect(err()).not.toMatch(/\n\s+at /);
   });
 
+  it('names the flag, not the library option, when the library refuses a value', async () => {
+    const { io, err } = fakeIo();
+    expect(await main(['watch', '--memory', '1', '--count', '1'], io)).toBe(2);
+    expect(err().split('\n')[0]).toBe('procstream: --memory must be at least 952 (one chunk), got 1');
+  });
+
   it('hints at the overview for an unknown command', async () => {
     const { io, err } = fakeIo();
     expect(await main(['frob'], io)).toBe(2);
@@ -48,7 +54,7 @@ describe('main', () => {
   it('fails with exit 1 and one line (the cause said once) when a source fails', async () => {
     const { io, err } = fakeIo();
     expect(await main(['replay', '/tmp/procstream-nowhere'], io)).toBe(1);
-    expect(err()).toBe("procstream: replay /tmp/procstream-nowhere: ENOENT: no such file or directory, scandir '/tmp/procstream-nowhere'\n");
+    expect(err()).toBe('procstream: cannot read /tmp/procstream-nowhere: no such file or directory (ENOENT)\n');
   });
 
   it('names --prometheus and the accepted forms for a bad address, as a usage error', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../src/errors.js';
 import { commandOf, parseArgs, type ParseContext } from '../../src/cli/parse-args.js';
+import { FLAGS, type CommandName, type ParserName } from '../../src/cli/flags.js';
+import { readSystemgConfig } from '../../src/cli/read-systemg-config.js';
 
 const NOW = Date.parse('2026-11-26T15:00:00Z');
 
@@ -8,6 +10,7 @@ function ctx(files: Record<string, string> = {}, isTTY = false): ParseContext {
   return {
     isTTY,
     now: () => NOW,
+    readSystemgConfig,
     readFile: (path) => {
       const text = files[path];
       if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
@@ -105,7 +108,7 @@ describe('parseArgs: summarize, replay, inspect', () => {
   it('inspects a unit live over 15 minutes by default, or from a path', () => {
     expect(parseArgs(['inspect', 'api'], ctx())).toEqual({
       command: 'inspect', strict: false, unit: 'api', from: { kind: 'live' }, windowMs: 900_000, maxLineBytes: 1_048_576,
-      intervalMs: 1_000,
+      intervalMs: 1_000, stream: false, targets: { pids: [], children: false },
     });
     expect(parseArgs(['inspect', 'node', '--count', '5', '--interval', '200ms', '--duration', '1m'], ctx())).toMatchObject({
       count: 5, intervalMs: 200, durationMs: 60_000,
@@ -114,6 +117,12 @@ describe('parseArgs: summarize, replay, inspect', () => {
       from: { kind: 'path', path: '/sp' }, windowMs: 3_600_000,
     });
     expect(usage(['inspect'])).toContain('UNIT');
+    // Every target flag selects the unit, as for watch; a single --pid or --pidfile names it.
+    expect(parseArgs(['inspect', '--pid', '42', '--stream'], ctx())).toMatchObject({ unit: 'pid-42', targets: { pids: [42] }, stream: true });
+    expect(parseArgs(['inspect', '--pidfile', '/run/web.pid'], ctx())).toMatchObject({ unit: 'web', targets: { pidFile: '/run/web.pid' } });
+    expect(parseArgs(['inspect', 'web', '--systemg', '/var/lib/systemg'], ctx())).toMatchObject({ unit: 'web', targets: { systemgDir: '/var/lib/systemg' } });
+    expect(parseArgs(['inspect', 'api', '--units', 'u.json'], ctx())).toMatchObject({ unit: 'api', targets: { unitsFile: 'u.json' } });
+    expect(usage(['inspect', '--systemg', '/var/lib/systemg'])).toContain('UNIT');
     expect(usage(['inspect', 'a', 'b'])).toContain("unexpected argument 'b'");
   });
 
@@ -145,6 +154,27 @@ describe('parseArgs: help, version, config', () => {
     expect(usage(['--config', 'c.json'], ctx(files))).toBe("--config: unknown key 'intervall' in c.json");
   });
 
+  it('names the config file a bad value came from, and resolves its relative paths against its folder', () => {
+    expect(usage(['--config', 'etc/c.json'], ctx({ 'etc/c.json': '{"memory":"lots"}' }))).toBe(
+      "--memory: 'lots' is not valid; use 512B, 256KiB, 10MiB, 1GiB (powers of 1024), 1KB, 1MB, 1GB (powers of 1000) or a byte count (from etc/c.json)");
+    expect(usage(['--config', 'etc/c.json', '--memory', 'lots'], ctx({ 'etc/c.json': '{}' }))).not.toContain('from');
+    const cmd = parseArgs(['--config', '/etc/ps/c.json'], ctx({ '/etc/ps/c.json': '{"units":"u.json","spill":"/var/spill","pidfile":"../run/web.pid"}' }));
+    expect(cmd).toMatchObject({ targets: { unitsFile: '/etc/ps/u.json', pidFile: '/etc/run/web.pid' }, spill: { dir: '/var/spill' } });
+  });
+
+  it('takes a systemg config\'s metrics: block as defaults that flags override, and warns about unknown keys', () => {
+    const warnings: string[] = [];
+    const yaml = 'services:\n  web:\n    command: x\nmetrics:\n  sample_interval_secs: 5\n  retention_minutes: 30\n  spillover_path: spill\n  max_memory_bytes: 2048\n  extra: 1\n';
+    const c = { ...ctx({ '/srv/sg/systemg.yaml': yaml }), warn: (m: string) => warnings.push(m) };
+    expect(parseArgs(['--systemg', '/srv/sg', '--systemg-config', '/srv/sg/systemg.yaml', '--interval', '2s'], c)).toMatchObject({
+      intervalMs: 2_000, retentionMs: 1_800_000, maxMemoryBytes: 2048, spill: { dir: '/srv/sg/spill' },
+      targets: { systemgDir: '/srv/sg', systemgServices: ['web'] },
+    });
+    expect(warnings).toEqual(["--systemg-config: /srv/sg/systemg.yaml:9: unknown key 'extra' in metrics: (ignored)"]);
+    expect(usage(['--systemg-config', 's.yaml'], ctx({ 's.yaml': 'metrics:\n  sample_interval_secs: 0\n' }))).toBe(
+      '--systemg-config: s.yaml:2: metrics.sample_interval_secs must be a number above 0');
+  });
+
   it('rejects a bad config value naming the key', () => {
     expect(usage(['--config', 'c.json'], ctx({ 'c.json': '{"interval":"soon"}' }))).toContain('--interval');
     expect(usage(['--config', 'c.json'], ctx({ 'c.json': '{"children":"yes"}' }))).toContain("'children'");
@@ -159,5 +189,30 @@ describe('commandOf', () => {
     expect(commandOf(['--config', 'x', 'replay', 'd'])).toBe('replay');
     expect(commandOf(['--pid', '3'])).toBe('watch');
     expect(commandOf(['nope'])).toBeUndefined();
+  });
+});
+
+describe('the flag table', () => {
+  const SAMPLE: Record<ParserName, string> = {
+    duration: '5s', timer: '5s', size: '2MiB', count: '3', pid: '42', regex: '^x', instant: '15m', sort: 'rss', address: '9000',
+    'http-address': '9001', format: 'table', text: 'a.yaml', cgroup: 'system.slice/web.service', 'systemd-unit': 'web',
+  };
+  const POSITIONAL: Record<CommandName, string[]> = { watch: [], summarize: [], replay: ['DIR'], inspect: ['api'] };
+  const NEEDS: Record<string, string[]> = { 'spill-max': ['--spill', 'd'], segment: ['--spill', 'd', '--spill-max', '4MiB'] };
+  const rows = FLAGS.filter((f) => f.option !== undefined && f.commands !== 'global');
+  const at = (value: unknown, path: string) => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], value);
+
+  it.each(rows.map((f) => [f.name, f]))('--%s sets the library option its row names, through the parser its row names', (_, flag) => {
+    for (const command of flag.commands as readonly CommandName[]) {
+      const value = flag.value === undefined ? [] : [SAMPLE[flag.parse ?? 'text']];
+      const argv = [command, ...POSITIONAL[command], `--${flag.name}`, ...value, ...(NEEDS[flag.name] ?? [])];
+      const cmd = parseArgs(argv, ctx({ 'a.yaml': 'services:\n  web:\n    command: x\n' }));
+      expect({ argv, set: at(cmd, flag.option!) !== undefined }).toEqual({ argv, set: true });
+    }
+  });
+
+  it('gives every flag with a value a parser, and every parser a flag', () => {
+    expect(FLAGS.filter((f) => f.value !== undefined && f.parse === undefined).map((f) => f.name)).toEqual([]);
+    expect(new Set(FLAGS.map((f) => f.parse).filter(Boolean))).toEqual(new Set(Object.keys(SAMPLE)));
   });
 });

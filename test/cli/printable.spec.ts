@@ -11,7 +11,7 @@ describe('printable', () => {
 
   it('keeps escape sequences in unit names out of the watch table', () => {
     const row: UnitRow = { unit: 'x\x1b[2Jy', pid: 1, processes: 1, up: true, cpuPercent: 1, rssBytes: 1024, ioReadBytesPerSec: 0,
-      ioWriteBytesPerSec: 0, samples: 1, cpuHistory: [1] };
+      ioWriteBytesPerSec: 0, samples: 1, cpuHistory: [1], restarts: 0, uptimeMs: null, downReason: null };
     const out = renderTable([row], { width: 120, color: false });
     expect(out).not.toContain('\x1b');
     expect(out).toContain('x\\x1b[2Jy');

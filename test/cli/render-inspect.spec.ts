@@ -1,6 +1,6 @@
 import { from, lastValueFrom } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bucketize, renderInspect } from '../../src/cli/render-inspect.js';
+import { bucketize, eventMarks, renderInspect } from '../../src/cli/render-inspect.js';
 import type { SampleEvent, SummaryEvent, UnitDownEvent } from '../../src/events.js';
 import { createWindowStore } from '../../src/store/create-window-store.js';
 import { ingestInto } from '../../src/streams/ingest-into.js';
@@ -47,6 +47,21 @@ describe('bucketize', () => {
   });
 });
 
+describe('eventMarks', () => {
+  it('marks a restart where the process identity changes, and the columns where the unit was down', () => {
+    const rows = [
+      sample('a', 0, { pid: 1, startTimeMs: 100 }), sample('a', 10, { pid: 1, startTimeMs: 100 }), down('a', 20),
+      sample('a', 40, { pid: 2, startTimeMs: 200 }), sample('a', 50, { pid: 2, startTimeMs: 200 }), sample('a', 70, { pid: 3, startTimeMs: 300 }),
+    ];
+    expect(eventMarks(rows, 0, 80, 8)).toBe('  ××↻  ↻'); // 10 units a column: restarts at 40 and 70, down from 20 to 39
+  });
+
+  it('marks nothing for a steady process, and a down tail up to the end', () => {
+    expect(eventMarks([sample('a', 0), sample('a', 10)], 0, 40, 4)).toBe('    ');
+    expect(eventMarks([sample('a', 0), down('a', 20)], 0, 40, 4)).toBe('  ××');
+  });
+});
+
 describe('renderInspect', () => {
   let opts: Parameters<typeof renderInspect>[1];
   let text: string;
@@ -58,7 +73,15 @@ describe('renderInspect', () => {
   });
 
   it('heads the output with the unit, the window and its counts', () => {
-    expect(lines[0]).toBe('api · last 15m · 14:45:00–15:00:00 UTC · 800 samples, 1 down');
+    expect(lines[0]).toBe('api · last 15m · 14:45:00–15:00:00 UTC · 800 samples, 1 down · events: ↻ restart, × down');
+  });
+
+  it('spans the axis over the data present when it covers only the end of the window', () => {
+    const few = [1, 2, 3, 4, 5].map((i) => sample('api', T0 + 900_000 - 5_000 + i * 1_000, { cpuPercent: i }));
+    const out = renderInspect(few, { ...base, stats: { cpuPercent: { latest: 5, mean: 3, min: 1, max: 5, p95: 5 }, rssBytes: { latest: 1, mean: 1, min: 1, max: 1, p95: 1 } } });
+    expect(out.split('\n')[0]).toBe('api · last 4s · 14:59:56–15:00:00 UTC · 5 samples, 0 down');
+    const axis = out.split('\n').find((l) => /^\s+14:59:56/.test(l));
+    expect(axis?.trim().split(/\s+/)).toEqual(['14:59:56', '14:59:58', '15:00:00']);
   });
 
   it('labels the time axis of both charts at start, middle and end', () => {

@@ -4,7 +4,7 @@ import { renderTable, sparkline, type UnitRow } from '../../src/cli/render-table
 function row(fields: Partial<UnitRow> = {}): UnitRow {
   return {
     unit: 'api', pid: 1234, processes: 1, up: true, cpuPercent: 12.5, rssBytes: 52_428_800, ioReadBytesPerSec: 1_024,
-    ioWriteBytesPerSec: null, samples: 42, cpuHistory: [0, 50, 100], ...fields,
+    ioWriteBytesPerSec: null, samples: 42, cpuHistory: [0, 50, 100], restarts: 0, uptimeMs: 90_000, downReason: null, ...fields,
   };
 }
 
@@ -32,8 +32,8 @@ describe('renderTable', () => {
   it('shows every column on a wide terminal', () => {
     const text = renderTable([row()], { width: 120, color: false });
     const [header, line] = text.trimEnd().split('\n');
-    expect(header).toMatch(/^UNIT\s+PIDS\s+STATE\s+CPU%\s+RSS\s+READ\/s\s+WRITE\/s\s+SAMPLES\s+TREND$/);
-    expect(line).toMatch(/^api\s+1234\s+up\s+12\.5\s+50\.0 MiB\s+1\.0 KiB\/s\s+–\s+42\s+▁▅█$/);
+    expect(header).toMatch(/^UNIT\s+PIDS\s+STATE\s+REASON\s+CPU%\s+RSS\s+UPTIME\s+RESTARTS\s+READ\/s\s+WRITE\/s\s+SAMPLES\s+TREND$/);
+    expect(line).toMatch(/^api\s+1234\s+up\s+12\.5\s+50\.0 MiB\s+1m30s\s+0\s+1\.0 KiB\/s\s+–\s+42\s+▁▅█$/);
   });
 
   it.each([120, 80, 60, 40, 32])('keeps every line within %i columns', (width) => {
@@ -55,6 +55,36 @@ describe('renderTable', () => {
     expect(header).toMatch(/UNIT.*STATE.*CPU%.*RSS/);
     expect(header).not.toContain('WRITE/s');
     expect(header).not.toContain('READ/s');
+  });
+
+  it('shows the down reason, restarts and uptime', () => {
+    const lines = renderTable([row({ unit: 'web', restarts: 3, uptimeMs: 7_200_000 }), row({ unit: 'db', up: false, pid: null, uptimeMs: null, downReason: 'failed' })], { width: 120, color: false }).split('\n');
+    expect(lines[1]).toMatch(/^web\s+1234\s+up\s+12\.5\s+50\.0 MiB\s+2h\s+3\s/);
+    expect(lines[2]).toMatch(/^db\s+–\s+down\s+failed\s+12\.5\s+50\.0 MiB\s+–\s+0\s/);
+  });
+
+  it('fits a height: header kept, the units that do not fit counted on a last line', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => row({ unit: `u${String(i).padStart(2, '0')}` }));
+    const lines = renderTable(rows, { width: 80, color: false, height: 24, sortKey: 'cpu' }).trimEnd().split('\n');
+    expect(lines).toHaveLength(24);
+    expect(lines[0]).toMatch(/^UNIT/);
+    expect(lines[22]).toMatch(/^u21 /);
+    expect(lines[23]).toBe('+18 more (sorted by cpu)');
+    expect(renderTable(rows.slice(0, 23), { width: 80, color: false, height: 24 }).trimEnd().split('\n')).toHaveLength(24); // all fit: no line lost
+  });
+
+  it('explains a column of dashes when no unit has CPU % yet', () => {
+    const text = renderTable([row({ cpuPercent: null }), row({ unit: 'b', cpuPercent: null })], { width: 80, color: false });
+    expect(text.trimEnd().split('\n').at(-1)).toBe('CPU % needs two readings, one interval apart: – until then (--count 2 or more)');
+    expect(renderTable([row()], { width: 80, color: false })).not.toContain('CPU % needs');
+  });
+
+  it('keeps column widths across frames when a long name leaves', () => {
+    const widths = new Map<string, number>();
+    const first = renderTable([row({ unit: 'a-long-unit-name' }), row()], { width: 120, color: false, widths }).split('\n')[0];
+    const second = renderTable([row()], { width: 120, color: false, widths }).split('\n')[0];
+    expect(second).toBe(first);
+    expect(renderTable([row()], { width: 120, color: false }).split('\n')[0]).not.toBe(first); // without memory it narrows
   });
 
   it('truncates a long unit name with an ellipsis', () => {

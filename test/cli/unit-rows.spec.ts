@@ -33,14 +33,15 @@ describe('unitRows', () => {
       sample('gone', 0, { pid: 9, cpuPercent: 99 }), down('gone', 1000),
     ];
     await lastValueFrom(from(events).pipe(ingestInto(store)), { defaultValue: undefined });
-    const rows = unitRows(store, 1000, Infinity, new Map([['busy', 3], ['gone', 2]]));
+    const rows = unitRows(store, 1000, Infinity, new Map([['busy', 3], ['gone', 2]]), new Map([['busy', 4]]));
     expect(rows.map((r) => r.unit)).toEqual(['busy', 'idle', 'gone']);
     expect(rows[1]).toEqual({
       unit: 'idle', pid: 7, processes: 1, up: true, cpuPercent: 2, rssBytes: 1024 * 1024, ioReadBytesPerSec: 4096,
-      ioWriteBytesPerSec: expect.anything(), samples: 2, cpuHistory: [1, 2],
+      ioWriteBytesPerSec: expect.anything(), samples: 2, cpuHistory: [1, 2], restarts: 0, uptimeMs: 0, downReason: null,
     });
-    expect(rows[2]).toMatchObject({ unit: 'gone', pid: null, processes: 0, up: false, cpuPercent: null, rssBytes: null, cpuHistory: [99, null] });
-    expect(rows[0]).toMatchObject({ unit: 'busy', pid: 8, processes: 3 });
+    expect(rows[2]).toMatchObject({ unit: 'gone', pid: null, processes: 0, up: false, cpuPercent: null, rssBytes: null, cpuHistory: [99, null],
+      uptimeMs: null, downReason: 'exited' });
+    expect(rows[0]).toMatchObject({ unit: 'busy', pid: 8, processes: 3, restarts: 4 });
     expect(unitRows(store, 1000, 1).map((r) => r.unit)).toEqual(['busy']);
   });
 });

@@ -33,6 +33,7 @@ describe('replay', () => {
     expect(await all(dir, { unit: 'a', sinceMs: 2, untilMs: 4 })).toEqual([down('a', 3), sample('a', 4)]);
     expect(await all(dir, { unit: ['b'] })).toEqual([sample('b', 2)]);
     expect(await all(dir, { unit: 'c' })).toEqual([]);
+    expect(await all(dir, { unit: 'a', beforeMs: 4 })).toEqual([sample('a', 1), down('a', 3)]); // exclusive, as --until
   });
 
   it('skips and counts a torn tail, and reads foreign files and symlinks never', async () => {

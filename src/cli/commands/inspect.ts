@@ -1,40 +1,61 @@
 import { statSync } from 'node:fs';
-import { filter, finalize, ignoreElements, lastValueFrom, map, merge, type Observable, Subject, takeUntil, tap } from 'rxjs';
+import {
+  auditTime, concatMap, EMPTY, filter, finalize, ignoreElements, lastValueFrom, map, merge, NEVER, type Observable, share, Subject,
+  takeUntil, tap,
+} from 'rxjs';
 import { PipelineError } from '../../errors.js';
 import {
   readNdjson, replay, watchUnits, createWindowStore, ingestInto, type MetricEvent, type SampleEvent, type StoreQuery, type SummaryEvent,
-  type UnitDownEvent,
+  type UnitDownEvent, type UnitTargetsSpec,
 } from '../../index.js';
 import { colorEnabled } from '../color.js';
 import { EXIT } from '../exit-codes.js';
+import { MAX_TIMER_MS } from '../flag-values.js';
 import type { CliIo } from '../io.js';
 import type { InspectCommand } from '../options.js';
+import { keypresses } from '../keys.js';
+import { toLiveFrames } from '../live-table.js';
+import { printable } from '../printable.js';
 import { renderInspect } from '../render-inspect.js';
+import { watchTargetsSpec } from '../watch-targets.js';
 import { autoDecoder, openInput, reportBadLine, stop$ } from './common.js';
 
 type Row = SampleEvent | UnitDownEvent;
 
 /**
- * Runs `procstream inspect UNIT`: the unit's rows from a spill DIR, an NDJSON FILE, or live sampling (the processes
- * whose command name is UNIT, as `watch` groups a machine), charted over `--window`. History ends at the unit's newest
- * row; live sampling runs for `--duration` (default the window), `--count` rounds, or until Ctrl-C, and ends now.
+ * Runs `procstream inspect UNIT`: the unit's rows from a spill DIR, an NDJSON FILE, or live sampling (by the target
+ * flags, as `watch` finds units; without one, the processes whose command name is UNIT), charted over `--window`.
+ * History ends at the unit's newest row; live sampling ends now. Live on a terminal, or with `--stream`, the chart is
+ * redrawn after every round, so the first frame comes one interval after the start.
  */
 export async function runInspect(opts: InspectCommand, io: CliIo): Promise<number> {
-  const { unit, windowMs } = opts;
   const live = opts.from.kind === 'live';
-  const store = live ? await liveStore(opts, io) : await historyStore(opts, opts.from.kind === 'path' ? opts.from.path : '', io);
+  if (!live) {
+    const store = await historyStore(opts, opts.from.kind === 'path' ? opts.from.path : '', io);
+    io.stdout.write(inspectFrame(opts, io, store, false));
+    return EXIT.ok;
+  }
+  const drawsLive = opts.stream || io.stdout.isTTY === true;
+  const store = await liveStore(opts, io, drawsLive);
+  if (!drawsLive) io.stdout.write(inspectFrame(opts, io, store, true));
+  else if (io.stdout.isTTY === true) io.stdout.write('\n'); // the last frame stays; the prompt goes under it
+  return EXIT.ok;
+}
+
+/** The chart of the unit's rows in `store`; E_SOURCE when it holds no sample of the unit. */
+function inspectFrame(opts: InspectCommand, io: CliIo, store: StoreQuery, live: boolean): string {
+  const { unit, windowMs } = opts;
   const rows = store.window(unit);
   if (!rows.some((r) => r.type === 'sample')) {
     const where = opts.from.kind === 'path' ? opts.from.path : 'live sampling';
-    throw new PipelineError('E_SOURCE', `no samples of unit '${unit}' in ${where}`);
+    throw new PipelineError('E_SOURCE', `no samples of unit '${printable(unit)}' in ${printable(where)}`);
   }
   // History ends at the unit's newest row, live sampling now; the window excludes its start, as the chart does.
   const endTs = live ? store.now() : (rows[rows.length - 1] as Row).ts;
   const stats = store.summary(unit, { now: endTs, windowMs: windowMs - 1, intervalMs: opts.intervalMs }) as SummaryEvent;
-  io.stdout.write(renderInspect(rows, {
-    unit, windowMs, endTs, stats, width: io.stdout.columns || 80, color: colorEnabled(io.stdout, io.env),
-  }));
-  return EXIT.ok;
+  // Redrawn in place, the view must fit the terminal: it is 2 × height + 16 lines at most (two charts, axes, stats).
+  const height = live && io.stdout.isTTY === true && io.stdout.rows ? Math.max(1, Math.min(8, Math.floor((io.stdout.rows - 16) / 2))) : 8;
+  return renderInspect(rows, { unit, windowMs, endTs, stats, height, width: io.stdout.columns || 80, color: colorEnabled(io.stdout, io.env) });
 }
 
 /** A store on event time holding the unit's rows of the last `windowMs` before its newest one (bounded memory). */
@@ -58,29 +79,52 @@ async function historyStore(opts: InspectCommand, path: string, io: CliIo): Prom
   return store;
 }
 
+/** Whether no target flag is given: then UNIT is a command name, as `watch` groups a machine. */
+const byCommandName = (t: InspectCommand['targets']): boolean =>
+  t.pids.length === 0 && t.pidFile === undefined && t.match === undefined && t.unitsFile === undefined &&
+  t.stateFile === undefined && t.systemgDir === undefined;
+
 /**
- * Samples the processes named UNIT until `--count`, `--duration` (default the window) or a stop signal. When none is
- * running at the first round, it stops there: waiting out the window to chart nothing helps nobody (a typo, mostly).
+ * Samples the unit until `--count`, `--duration` (default the window; with `--stream`, until q or Ctrl-C) or a stop
+ * signal, drawing a frame after each round when `drawsLive`. When the unit is absent at the first round (no process
+ * of that name, or no such unit among the targets), it stops there: waiting out the window to chart nothing helps
+ * nobody (a typo, mostly).
  */
-async function liveStore(opts: InspectCommand, io: CliIo): Promise<StoreQuery> {
-  const durationMs = opts.durationMs ?? opts.windowMs;
+async function liveStore(opts: InspectCommand, io: CliIo, drawsLive: boolean): Promise<StoreQuery> {
+  const { unit } = opts;
+  const durationMs = opts.durationMs ?? (opts.stream ? undefined : Math.min(opts.windowMs, MAX_TIMER_MS)); // a longer timer would fire at once
   const absent$ = new Subject<void>();
-  let first = true;
+  const keys$ = drawsLive && io.stdout.isTTY === true ? keypresses(io.stdin).pipe(share()) : NEVER;
+  const byName = byCommandName(opts.targets);
   const { events$, store } = watchUnits({
-    targets: [{ unit: opts.unit, comm: opts.unit }], intervalMs: opts.intervalMs, retentionMs: opts.windowMs,
-    durationMs, ...(opts.count === undefined ? {} : { count: opts.count }), until: merge(stop$(io), absent$),
+    targets: byName ? [{ unit, comm: unit }] : watchTargetsSpec(opts.targets, Math.max(opts.intervalMs, 1_000)) as UnitTargetsSpec,
+    intervalMs: opts.intervalMs, retentionMs: opts.windowMs,
+    ...(durationMs === undefined ? {} : { durationMs }), ...(opts.count === undefined ? {} : { count: opts.count }),
+    until: merge(stop$(io), absent$, keys$.pipe(filter((k) => k === 'q' || k === '\x03'))),
   });
-  if (opts.count === undefined) {
-    io.stderr.write(`procstream: sampling '${opts.unit}' for ${Math.round(durationMs / 1000)} s; Ctrl-C draws the chart sooner\n`);
+  if (!drawsLive && opts.count === undefined && durationMs !== undefined) {
+    io.stderr.write(`procstream: sampling '${printable(unit)}' for ${Math.round(durationMs / 1000)} s; Ctrl-C draws the chart sooner\n`);
   }
-  const firstRow = (e: MetricEvent) => {
+  let first = true;
+  const firstRound = (e: MetricEvent) => {
     if (!first || (e.type !== 'sample' && e.type !== 'unit-down')) return;
     first = false;
-    if (e.type === 'unit-down') absent$.next();
+    // The round's events arrive together: by the end of this turn, the unit has a row if it is a target at all.
+    queueMicrotask(() => { if (store.size(unit) === 0 || store.window(unit).every((r) => r.type !== 'sample')) absent$.next(); });
   };
-  await lastValueFrom(events$.pipe(tap(firstRow), ignoreElements()), { defaultValue: undefined });
-  if (!store.window(opts.unit).some((r) => r.type === 'sample')) {
-    throw new PipelineError('E_SOURCE', `no process named '${opts.unit}' is running (live inspect finds a unit by its command name)`);
+  const rounds$ = events$.pipe(tap(firstRound), filter((e) => e.unit === unit && (e.type === 'sample' || e.type === 'unit-down')), auditTime(0));
+  const frames$ = rounds$.pipe(
+    filter(() => store.window(unit).some((r) => r.type === 'sample')),
+    map(() => inspectFrame(opts, io, store, true)),
+  );
+  const drawn$ = !drawsLive ? rounds$.pipe(ignoreElements())
+    : io.stdout.isTTY === true ? frames$.pipe(toLiveFrames(io.stdout, (text: string) => text))
+    : frames$.pipe(concatMap((text) => { io.stdout.write(`${text}\n`); return EMPTY; }));
+  await lastValueFrom(drawn$, { defaultValue: undefined });
+  if (!store.window(unit).some((r) => r.type === 'sample')) {
+    throw new PipelineError('E_SOURCE', byName
+      ? `no process named '${printable(unit)}' is running (without a target flag, live inspect finds a unit by its command name)`
+      : `no unit '${printable(unit)}' among the targets, or it is down (units: ${store.units().map(printable).join(', ') || 'none'})`);
   }
   return store;
 }

@@ -9,6 +9,9 @@ import type { CliIo } from '../io.js';
 import type { SummarizeCommand } from '../options.js';
 import { renderSummary } from '../render-summary.js';
 import { toNdjson } from '../../index.js';
+import { PipelineError } from '../../errors.js';
+import { requireSegments } from '../check-inputs.js';
+import { printable } from '../printable.js';
 import { autoDecoder, loadUnitNames, openInput, reportBadLine, stop$ } from './common.js';
 
 /** Holds every row of an input, whatever its age: summaries cover the whole input. */
@@ -22,10 +25,13 @@ const SUMMARIZE_MEMORY_BYTES = 256 * 1024 * 1024;
  */
 export async function runSummarize(opts: SummarizeCommand, io: CliIo): Promise<number> {
   const unitNames = loadUnitNames(opts.systemgUnitsFile);
-  const onBadLine = reportBadLine(io);
+  let badLines = 0;
+  const report = reportBadLine(io);
+  const onBadLine: typeof report = (bad) => { badLines += 1; report(bad); };
   const common = { strict: opts.strict, maxLineBytes: opts.maxLineBytes, onBadLine };
   let events$: Observable<MetricEvent>;
   if (opts.input !== '-' && isDirectory(opts.input)) {
+    requireSegments(opts.input);
     events$ = replay(opts.input, { ...common, unitNames });
   } else {
     const input = openInput(opts.input, io);
@@ -52,6 +58,9 @@ export async function runSummarize(opts: SummarizeCommand, io: CliIo): Promise<n
     summaries$.pipe(reduce((byUnit, s) => byUnit.set(s.unit, s), new Map<string, SummaryEvent>())),
     { defaultValue: new Map<string, SummaryEvent>() },
   );
+  if (firstTs === Infinity && badLines > 0) {
+    throw new PipelineError('E_PARSE', `${opts.input === '-' ? 'stdin' : printable(opts.input)}: no event could be read (${badLines} bad lines); is it NDJSON?`);
+  }
   if (evicted > 0) io.stderr.write(`procstream: ${evicted} rows left out of the summaries (memory budget or out of order)\n`);
   const summaries = [...latest.values()].sort((a, b) => a.unit.localeCompare(b.unit));
   if (opts.format === 'table') {

@@ -1,22 +1,20 @@
-import {
-  auditTime, concat, connect, defer, filter, ignoreElements, lastValueFrom, map, merge, of,
-  type OperatorFunction, tap,
-} from 'rxjs';
+import { filter, lastValueFrom, merge, NEVER, type OperatorFunction, share, tap } from 'rxjs';
 import { prometheus, watchUnits, type MetricEvent } from '../../index.js';
 import { toNdjson } from '../../index.js';
-import { colorEnabled } from '../color.js';
 import { EXIT } from '../exit-codes.js';
-import { toLiveTable } from '../live-table.js';
-import type { CliIo } from '../io.js';
-import type { WatchCommand } from '../options.js';
-import { unitRows } from '../unit-rows.js';
-import { watchTargetsSpec } from '../watch-targets.js';
 import { dashboardEndpoint } from '../http-endpoint.js';
+import type { CliIo } from '../io.js';
+import { keypresses } from '../keys.js';
+import type { WatchCommand } from '../options.js';
+import { statusTable } from '../status-table.js';
+import { watchTargetsSpec } from '../watch-targets.js';
 import { stop$ } from './common.js';
 
 /** Runs `procstream watch`: every flag is a `watchUnits` option; NDJSON or the live table out. Resolves to 0. */
 export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
   const { intervalMs } = opts;
+  // Keys only for the live table: raw mode on a terminal's stdin, shared by the quit and sort handlers.
+  const keys$ = opts.format === 'table' && io.stdout.isTTY === true && opts.once !== true ? keypresses(io.stdin).pipe(share()) : NEVER;
   const { events$, store } = watchUnits({
     targets: watchTargetsSpec(opts.targets, Math.max(intervalMs, 1_000)),
     intervalMs,
@@ -27,7 +25,7 @@ export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
     ...(opts.spill ? { spill: opts.spill } : {}),
     ...(opts.count === undefined ? {} : { count: opts.count }),
     ...(opts.durationMs === undefined ? {} : { durationMs: opts.durationMs }),
-    until: stop$(io),
+    until: merge(stop$(io), keys$.pipe(filter((k) => k === 'q' || k === '\x03'))), // raw mode: Ctrl-C is a key
   });
   const problems = diagnostics();
   const exported$ = opts.prometheus ? events$.pipe(metricsEndpoint(opts.prometheus, opts.spill?.dir, io)) : events$;
@@ -36,25 +34,10 @@ export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
   const done$ =
     opts.format === 'ndjson'
       ? counted$.pipe(toNdjson(io.stdout, { policy: 'drop', markGaps: true }), tap(problems.see)) // live data: a stuck reader loses lines, counted
-      : counted$.pipe(
-          connect((shared$) => {
-            // One frame per sampling round (a round's events arrive together), and a last one at the end.
-            const processes = new Map<string, number>();
-            const rounds$ = shared$.pipe(
-              tap((e) => {
-                if (e.type === 'sample') processes.set(e.unit, e.processes ?? 1);
-                else if (e.type === 'unit-removed') processes.delete(e.unit);
-              }),
-              filter((e) => e.type === 'sample' || e.type === 'unit-down'),
-              auditTime(0),
-            );
-            const frames$ = concat(rounds$, defer(() => of(null))).pipe(
-              map(() => unitRows(store, intervalMs, (io.stdout.rows || Infinity) - 1, processes)), // a pty of unknown size says 0
-            );
-            return merge(shared$.pipe(ignoreElements()), frames$);
-          }),
-          toLiveTable(io.stdout, { columns: () => io.stdout.columns || 80, color: colorEnabled(io.stdout, io.env) }),
-        );
+      : counted$.pipe(statusTable({
+          store, intervalMs, io, keys$, sortKey: opts.sort ?? 'cpu', live: io.stdout.isTTY === true && opts.once !== true,
+          summaries: opts.once !== true,
+        }));
   await lastValueFrom(done$, { defaultValue: undefined });
   problems.report(io);
   return EXIT.ok;
