@@ -21,7 +21,7 @@ const used = () => { const m = process.memoryUsage(); return m.heapUsed + m.arra
 
 /** Feeds a new store until its budget has been full for a while; returns the store and its budget evictions. */
 function fill(maxMemoryBytes) {
-  const store = windowedStore({ maxMemoryBytes, retentionMs: 1e12, clock: 'events' });
+  const store = windowedStore({ maxMemoryBytes, retentionMs: 1e12, clock: 'events', tiers: false }); // rows only: tiers, store-tiers-memory.mjs
   const input = new Subject();
   let budgetEvictions = 0;
   input.pipe(store).subscribe((e) => { if (e.type === 'evicted') budgetEvictions++; });

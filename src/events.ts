@@ -73,6 +73,48 @@ export interface EvictedEvent extends EventBase {
   event: SampleEvent | UnitDownEvent;
 }
 
+/** Why a bucket left the store: its newest observation passed the retention cutoff, the memory budget took it, or it
+ * arrived (replayed) older than the buckets already held for its tier. */
+export type BucketReason = 'retention' | 'budget' | 'out-of-order';
+
+/** Aggregates of one statistic over a bucket's observations; null fields when it holds none. */
+export interface BucketStats {
+  /** Observations with a value (CPU: up samples with a `cpuPercent`; RSS: up samples). */
+  count: number;
+  /** Sum of the values, so a replay adds the bucket back exactly. */
+  sum: number;
+  min: number | null;
+  max: number | null;
+  /** The value of the newest such observation. */
+  last: number | null;
+  /** Nearest-rank p90 and p95 of the bucket's values (an upper estimate for merged buckets; docs/store.md). */
+  p90: number | null;
+  p95: number | null;
+}
+
+/** A bucket of aggregated observations that left the windowed store (see docs/events.md#bucket); replay adds it back. */
+export interface BucketEvent extends EventBase {
+  type: 'bucket';
+  reason: BucketReason;
+  /** Width of the tier the bucket belonged to (its time slot), ms. */
+  widthMs: number;
+  /** Timestamps of the first and last observation folded into the bucket. */
+  firstTs: number;
+  lastTs: number;
+  /** Observations: up samples plus down markers, as a summary counts them. */
+  samples: number;
+  upSamples: number;
+  /** True when the newest observation was a sample (not a down marker). */
+  up: boolean;
+  cpuPercent: BucketStats;
+  rssBytes: BucketStats;
+  /** Storage bytes read and written between consecutive samples of one process, and the ms those deltas span. */
+  ioReadBytes: number;
+  ioReadMs: number;
+  ioWriteBytes: number;
+  ioWriteMs: number;
+}
+
 /** How a unit's processes are found. */
 export type TargetSpec =
   | { pid: number }
@@ -164,7 +206,8 @@ export type MetricEvent =
   | UnitRestartedEvent
   | SummaryEvent
   | DroppedEvent
-  | ErrorEvent;
+  | ErrorEvent
+  | BucketEvent;
 
 export type EventType = MetricEvent['type'];
 export type EventOf<K extends EventType> = Extract<MetricEvent, { type: K }>;
@@ -180,6 +223,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'summary',
   'dropped',
   'error',
+  'bucket',
 ];
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -206,9 +250,20 @@ export function isMetricEvent(value: unknown): value is MetricEvent {
       // the inner type first: an evicted event never nests another, so a 15k-deep nesting must not recurse 15k times
       return typeof e.reason === 'string' && typeof e.event === 'object' && e.event !== null &&
         ['sample', 'unit-down'].includes((e.event as { type?: unknown }).type as string) && isMetricEvent(e.event);
+    case 'bucket':
+      return isNum(e.widthMs) && isNum(e.firstTs) && isNum(e.lastTs) && isNum(e.samples) && isNum(e.upSamples) &&
+        isNum(e.ioReadBytes) && isNum(e.ioReadMs) && isNum(e.ioWriteBytes) && isNum(e.ioWriteMs) &&
+        isBucketStats(e.cpuPercent) && isBucketStats(e.rssBytes);
     default:
       return true;
   }
+}
+
+function isBucketStats(x: unknown): boolean {
+  if (typeof x !== 'object' || x === null) return false;
+  const s = x as Record<string, unknown>;
+  return isNum(s.count) && isNum(s.sum) && isNumOrNull(s.min) && isNumOrNull(s.max) && isNumOrNull(s.last) &&
+    isNumOrNull(s.p90) && isNumOrNull(s.p95);
 }
 
 /**

@@ -30,6 +30,8 @@ export {
 export { summarize, type SummarizeOptions } from './streams/summarize.js';
 export { storeAndSummarize, type StoreAndSummarizeOptions } from './streams/store-and-summarize.js';
 export type { StoreEvent } from './store/window-store.js';
+export { DEFAULT_TIER_PLAN, type TierPlan } from './store/tiers.js';
+export type { SeriesOptions, SeriesPoint, Band } from './store/series.js';
 
 /* Sinks */
 export { toNdjson } from './sinks/to-ndjson.js';

@@ -2,6 +2,8 @@ import { asyncScheduler, interval, Observable, type OperatorFunction, type Sched
 import { PipelineError } from '../errors.js';
 import type { MetricEvent, SampleEvent, SummaryEvent, UnitDownEvent } from '../events.js';
 import { CHUNK_BYTES } from '../store/chunk-pool.js';
+import type { SeriesOptions, SeriesPoint } from '../store/series.js';
+import { DEFAULT_TIER_PLAN, type TierPlan } from '../store/tiers.js';
 import { WindowStore, type StoreEvent } from '../store/window-store.js';
 
 /** Where the store's "now" comes from: the scheduler (live), or the newest event `ts` seen (replaying history). */
@@ -16,6 +18,9 @@ export interface WindowedStoreOptions {
   sweepIntervalMs?: number;
   clock?: StoreClock;
   scheduler?: SchedulerLike;
+  /** Bucket tiers rows fold into as they age (docs/store.md#tiers); `false` keeps raw rows only. Default
+   * `DEFAULT_TIER_PLAN`: the current minute raw, 1-minute buckets for the current quarter hour, then 15-minute ones. */
+  tiers?: TierPlan | false;
 }
 
 /** Synchronous queries over the store's current contents. */
@@ -34,6 +39,9 @@ export interface StoreQuery {
   bytesUsed(): number;
   /** The store's current time: the scheduler's, or with `clock: 'events'` the newest event `ts` seen. */
   now(): number;
+  /** Chart points of `unit` over `[fromTs, toTs]` from raw rows and buckets, at most about `maxPoints` of them, with
+   * min/mean/max bands and the resolution they have (docs/store.md#series). */
+  series(unit: string, options: SeriesOptions): { resolutionMs: number; points: SeriesPoint[] };
 }
 
 /** An operator (pipe samples in, get evictions and removals out) that is also the query handle of its store. */
@@ -53,14 +61,16 @@ export function windowedStore(options: WindowedStoreOptions = {}): WindowedStore
     sweepIntervalMs = DEFAULT_INTERVAL_MS,
     clock = 'scheduler',
     scheduler = asyncScheduler,
+    tiers = DEFAULT_TIER_PLAN,
   } = options;
   if (!(retentionMs > 0)) throw new PipelineError('E_USAGE', `retentionMs must be positive, got ${retentionMs}`);
   if (!(maxMemoryBytes >= CHUNK_BYTES)) {
     throw new PipelineError('E_USAGE', `maxMemoryBytes must be at least ${CHUNK_BYTES} (one chunk), got ${maxMemoryBytes}`);
   }
   if (!(sweepIntervalMs > 0)) throw new PipelineError('E_USAGE', `sweepIntervalMs must be positive, got ${sweepIntervalMs}`);
+  const limits = { retentionMs, maxMemoryBytes, ...(tiers === false ? {} : { tiers }) };
 
-  let store = new WindowStore({ retentionMs, maxMemoryBytes });
+  let store = new WindowStore(limits);
   let eventTime = Number.NEGATIVE_INFINITY;
   let subscribed = false;
   const now = (): number => (clock === 'events' ? eventTime : scheduler.now());
@@ -74,7 +84,7 @@ export function windowedStore(options: WindowedStoreOptions = {}): WindowedStore
         return undefined;
       }
       subscribed = true;
-      store = new WindowStore({ retentionMs, maxMemoryBytes });
+      store = new WindowStore(limits);
       eventTime = Number.NEGATIVE_INFINITY;
       let nextSweepTs = Number.NEGATIVE_INFINITY;
       const emit = (e: StoreEvent): void => subscriber.next(e);
@@ -110,5 +120,6 @@ export function windowedStore(options: WindowedStoreOptions = {}): WindowedStore
         ...(query.windowMs === undefined ? {} : { windowMs: query.windowMs }) }),
     bytesUsed: () => store.bytesUsed(),
     now,
+    series: (unit: string, query: SeriesOptions) => store.series(unit, query),
   });
 }

@@ -54,7 +54,8 @@ describe('replay rebuilds the live run from disk', () => {
 
   it('reaches further back than memory: spilled evictions plus the live window equal an unbounded store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'procstream-rebuild-'));
-    const small = windowedStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 32 * 1024, clock: 'events' });
+    // Raw rows only: what leaves is rows (the tiered equivalent, with buckets, is in test/store/tier-replay.spec.ts).
+    const small = windowedStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 32 * 1024, clock: 'events', tiers: false });
     const out = await lastValueFrom(from(session()).pipe(
       small, // its output is what leaves memory: the evictions
       connect((evicted$) => merge(evicted$, evicted$.pipe(spillover({ dir, maxBytes: 256 * 1024 * 1024, maxQueue: 100_000 })))),
@@ -62,10 +63,10 @@ describe('replay rebuilds the live run from disk', () => {
     ));
     expect(out.some((e) => e.type === 'evicted' && e.reason === 'budget')).toBe(true);
 
-    const everything = windowedStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 1024 * 1024 * 1024, clock: 'events' });
+    const everything = windowedStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 1024 * 1024 * 1024, clock: 'events', tiers: false });
     const windowRows = from(small.units().flatMap((unit) => small.window(unit)));
     await lastValueFrom(concat(replay(dir), windowRows).pipe(everything, toArray()));
-    const reference = windowedStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 1024 * 1024 * 1024, clock: 'events' });
+    const reference = windowedStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 1024 * 1024 * 1024, clock: 'events', tiers: false });
     await lastValueFrom(from(session()).pipe(reference, toArray()));
     for (const unit of reference.units()) {
       expect(everything.window(unit).length).toBe(7_200);

@@ -166,7 +166,8 @@ describe('windowedStore', () => {
 
 describe('windowedStore budget', () => {
   it('is fair: with 20 units and room for 5 units of history, every unit keeps a window within 2x of the others', () => {
-    const store = windowedStore({ maxMemoryBytes: 5 * 1_000 * 30 }); // about 5 units × 1,000 rows of ~30 bytes
+    // about 5 units × 1,000 rows of ~30 bytes; raw rows only (fairness across tiers: test/store/tiers.spec.ts)
+    const store = windowedStore({ maxMemoryBytes: 5 * 1_000 * 30, tiers: false });
     const evictedByUnit = new Map<string, number>();
     const input = new Subject<MetricEvent>();
     input.pipe(store).subscribe((e) => evictedByUnit.set(e.unit, (evictedByUnit.get(e.unit) ?? 0) + 1));
