@@ -15,7 +15,7 @@ export interface SpilloverOptions {
   segmentBytes?: number;
   /** When to fsync: on closing a segment (`rotate`, default), after every write (`always`) or `never`. */
   fsync?: FsyncPolicy;
-  /** Spill `evicted` events only (default) or every event. */
+  /** Spill what leaves the store (`evicted` and `bucket` events; the default) or every event. */
   events?: 'evicted' | 'all';
   /** Lines waiting for the disk; beyond this new lines are dropped and counted. Default 10 000. */
   maxQueue?: number;
@@ -141,7 +141,7 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
 
       const sub = source.subscribe({
         next: (event) => {
-          if (events !== 'all' && event.type !== 'evicted') return;
+          if (events !== 'all' && event.type !== 'evicted' && event.type !== 'bucket') return; // what left memory
           if (queue.length >= maxQueue) overflow++;
           else queue.push(Buffer.from(`${JSON.stringify(event)}\n`));
           kick();

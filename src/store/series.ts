@@ -18,7 +18,8 @@ export interface Band {
   max: number;
 }
 
-/** One column of a chart: the observations whose time (a bucket's first) falls in `[fromTs, toTs)`. */
+/** One column of a chart: the observations whose time (a bucket's first) falls in `[fromTs, toTs)`, a slot of the
+ * resolution (the first and last column can reach outside the range asked for). */
 export interface SeriesPoint {
   fromTs: number;
   toTs: number;
@@ -46,12 +47,14 @@ export function seriesOf(window: UnitWindow, tiers: Tiers<unknown> | undefined, 
   visit((b, k) => {
     if (inRange(b[B.FIRST_TS]!)) resolutionMs = Math.max(resolutionMs, tiers!.plan.bucketMs[k]!);
   });
-  const columns = Math.max(1, Math.ceil((toTs - fromTs + 1) / resolutionMs));
+  // Columns align to multiples of the resolution, as bucket slots do, so that no bucket straddles two columns.
+  const firstColumnTs = Math.floor(fromTs / resolutionMs) * resolutionMs;
+  const columns = Math.max(1, Math.floor(toTs / resolutionMs) - Math.floor(fromTs / resolutionMs) + 1);
   const acc = new Float64Array(columns * STRIDE);
   for (let c = 0; c < columns; c++) acc.fill(Infinity, c * STRIDE + 2, c * STRIDE + 3).fill(-Infinity, c * STRIDE + 3, c * STRIDE + 4)
     .fill(Infinity, c * STRIDE + 6, c * STRIDE + 7).fill(-Infinity, c * STRIDE + 7, c * STRIDE + 8);
   const add = (ts: number, count: number, up: number, cpu: number[], rss: number[]): void => {
-    const o = Math.min(columns - 1, Math.floor((ts - fromTs) / resolutionMs)) * STRIDE;
+    const o = Math.min(columns - 1, Math.floor((ts - firstColumnTs) / resolutionMs)) * STRIDE;
     acc[o + 8] = acc[o + 8]! + count; acc[o + 9] = acc[o + 9]! + up;
     fold(acc, o, cpu);
     fold(acc, o + 4, rss);
@@ -72,8 +75,8 @@ export function seriesOf(window: UnitWindow, tiers: Tiers<unknown> | undefined, 
   for (let c = 0; c < columns; c++) {
     const o = c * STRIDE;
     if (acc[o + 8] === 0) continue;
-    const start = fromTs + c * resolutionMs;
-    points.push({ fromTs: start, toTs: Math.min(toTs + 1, start + resolutionMs), samples: acc[o + 8]!,
+    const start = firstColumnTs + c * resolutionMs;
+    points.push({ fromTs: start, toTs: start + resolutionMs, samples: acc[o + 8]!,
       upSamples: acc[o + 9]!, cpuPercent: band(acc, o), rssBytes: band(acc, o + 4) });
   }
   return { resolutionMs, points };

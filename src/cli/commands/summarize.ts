@@ -40,8 +40,8 @@ export async function runSummarize(opts: SummarizeCommand, io: CliIo): Promise<n
   const summaries$ = events$.pipe(
     takeUntil(stop$(io)), // completing (not unsubscribing) lets the summary emit its final round
     // Only rows move the event clock: a reader's `dropped` event is stamped with the wall clock, not the data's time.
-    filter((e) => e.type === 'sample' || e.type === 'unit-down'),
-    tap((e) => { if (e.ts < firstTs) firstTs = e.ts; }),
+    filter((e) => e.type === 'sample' || e.type === 'unit-down' || e.type === 'bucket'),
+    tap((e) => { const first = e.type === 'bucket' ? e.firstTs : e.ts; if (first < firstTs) firstTs = first; }),
     storeAndSummarize({ store, clock: 'events', everyMs: ALL_TIME_MS, passThrough: false }),
     tap((e) => { if (e.type === 'evicted') evicted += 1; }),
     filter((e): e is SummaryEvent => e.type === 'summary'),
