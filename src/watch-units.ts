@@ -14,6 +14,7 @@ import { siSampler } from './sources/si-sampler.js';
 import { unitTargets, type UnitTargetsSpec } from './sources/unit-targets.js';
 import { sampleTicks } from './streams/sample-ticks.js';
 import { storeAndSummarize } from './streams/store-and-summarize.js';
+import type { TierPlan } from './store/tiers.js';
 import { windowedStore, type WindowedStore } from './streams/windowed-store.js';
 
 export interface WatchUnitsOptions {
@@ -25,6 +26,8 @@ export interface WatchUnitsOptions {
   retentionMs?: number;
   /** Memory budget of the store's rows. Default 10 MiB (systemg's). */
   maxMemoryBytes?: number;
+  /** The store's bucket tiers (`windowedStore`'s `tiers`); `false` keeps every row raw. Default `DEFAULT_TIER_PLAN`. */
+  tiers?: TierPlan | false;
   /** How often summaries are emitted, ms. Default 10 s. */
   summaryEveryMs?: number;
   /** Sum each unit's live descendants: `'auto'` (default) does so for units whose root is a shell. */
@@ -86,6 +89,7 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     until = NEVER,
     scheduler = asyncScheduler,
     durationClock = performance,
+    tiers,
   } = options;
   const sampleSeconds = new Subject<number>();
   const tickLagMs = new Subject<number>();
@@ -99,7 +103,7 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     else void Promise.resolve(out).then(done, () => undefined); // the rejection itself is reported by sampleTicks
     return out;
   };
-  const store = windowedStore({ retentionMs, maxMemoryBytes, sweepIntervalMs: intervalMs, scheduler });
+  const store = windowedStore({ retentionMs, maxMemoryBytes, sweepIntervalMs: intervalMs, scheduler, ...(tiers === undefined ? {} : { tiers }) });
   const targets$: Observable<readonly UnitTarget[]> =
     targets === 'all-processes'
       ? processGroups({ scheduler })

@@ -50,7 +50,8 @@ async function historyStore(opts: InspectCommand, path: string, io: CliIo): Prom
       finalize(() => input.progress.done()),
     );
   }
-  const store = windowedStore({ clock: 'events', retentionMs: opts.windowMs, maxMemoryBytes: 64 * 1024 * 1024 });
+  // Raw rows (tiers: false): the chart draws every row of the window; a 64 MiB budget holds weeks of one unit.
+  const store = windowedStore({ clock: 'events', retentionMs: opts.windowMs, maxMemoryBytes: 64 * 1024 * 1024, tiers: false });
   await lastValueFrom(
     events$.pipe(takeUntil(stop$(io)), filter((e) => e.unit === opts.unit && (e.type === 'sample' || e.type === 'unit-down')), store, ignoreElements()),
     { defaultValue: undefined },
@@ -67,7 +68,7 @@ async function liveStore(opts: InspectCommand, io: CliIo): Promise<StoreQuery> {
   const absent$ = new Subject<void>();
   let first = true;
   const { events$, store } = watchUnits({
-    targets: [{ unit: opts.unit, comm: opts.unit }], intervalMs: opts.intervalMs, retentionMs: opts.windowMs,
+    targets: [{ unit: opts.unit, comm: opts.unit }], intervalMs: opts.intervalMs, retentionMs: opts.windowMs, tiers: false,
     durationMs, ...(opts.count === undefined ? {} : { count: opts.count }), until: merge(stop$(io), absent$),
   });
   if (opts.count === undefined) {
