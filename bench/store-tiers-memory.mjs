@@ -5,20 +5,12 @@
 import { WindowStore } from '../dist/store/window-store.js';
 import { DEFAULT_TIER_PLAN } from '../dist/store/tiers.js';
 import { sample } from '../dist/testing/index.js';
+import { settle, used } from './_heap.mjs';
 
-if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 const units = Number(process.argv[2] ?? 1000);
 const hours = Number(process.argv[3] ?? 12);
 const budget = Number(process.argv[4] ?? 10 * 1024 * 1024);
 const names = Array.from({ length: units }, (_, i) => `unit-${i}`);
-
-const settle = async () => {
-  for (let i = 0; i < 4; i++) {
-    globalThis.gc();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
-const used = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
 
 /** Feeds a new store `seconds` rounds of one sample per unit (the WindowStore directly: no rxjs, to keep it short). */
 function fill(maxMemoryBytes, seconds) {
