@@ -69,15 +69,19 @@ function bucketOf(unit: string, ts: number, count: number, cpuMean: number, rssL
   s: Record<string, unknown>): BucketEvent {
   const spanMs = Math.max(0, (num(s.span_secs) ?? 0) * 1000);
   const rssMean = num(s.rss_mean) ?? rssLast;
+  // v0.66 names first; `cpu_percent_min`-style names appear in older aggregate records
+  const field = (name: string, older: string): number | null => num(s[name]) ?? num(s[older]);
   return {
     type: 'bucket', v: EVENT_FORMAT_VERSION, unit, ts, reason: 'retention', widthMs: spanMs,
     firstTs: ts - spanMs, lastTs: ts, samples: count, upSamples: count, up: true,
     cpuPercent: {
-      count, sum: cpuMean * count, min: num(s.cpu_min) ?? cpuMean, max: num(s.cpu_max) ?? cpuMean, last: null,
+      count, sum: cpuMean * count, min: field('cpu_min', 'cpu_percent_min') ?? cpuMean,
+      max: field('cpu_max', 'cpu_percent_max') ?? cpuMean, last: null,
       p90: null, p95: null,
     },
     rssBytes: {
-      count, sum: rssMean * count, min: num(s.rss_min) ?? rssLast, max: num(s.rss_max) ?? rssLast, last: rssLast,
+      count, sum: rssMean * count, min: field('rss_min', 'rss_bytes_min') ?? rssLast,
+      max: field('rss_max', 'rss_bytes_max') ?? rssLast, last: rssLast,
       p90: null, p95: null,
     },
     ioReadBytes: 0, ioReadMs: 0, ioWriteBytes: 0, ioWriteMs: 0,
