@@ -11,7 +11,7 @@ const base = { unit: 'api', windowMs: 900_000, endTs: T0 + 900_000, width: 100, 
 
 /** The store's summary of the unit over the window, as the inspect command passes it. */
 async function summaryOf(rows: (SampleEvent | UnitDownEvent)[]): Promise<SummaryEvent> {
-  const store = windowedStore({ clock: 'events', retentionMs: 24 * 3_600_000 });
+  const store = windowedStore({ clock: 'events', retentionMs: 24 * 3_600_000, tiers: false }); // as inspect's
   await lastValueFrom(from(rows.filter((r) => r.unit === 'api')).pipe(store), { defaultValue: undefined });
   return store.summary('api', { now: base.endTs, windowMs: base.windowMs - 1 })!; // renderInspect's window excludes its start
 }
