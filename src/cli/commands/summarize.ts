@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { filter, finalize, from, lastValueFrom, map, type Observable, reduce, takeUntil, tap } from 'rxjs';
 import {
-  readNdjson, replay, storeAndSummarize, windowedStore, type MetricEvent, type SummaryEvent,
+  DEFAULT_TIER_PLAN, readNdjson, replay, storeAndSummarize, windowedStore, type MetricEvent, type SummaryEvent,
 } from '../../index.js';
 import { colorEnabled } from '../color.js';
 import { EXIT } from '../exit-codes.js';
@@ -34,7 +34,9 @@ export async function runSummarize(opts: SummarizeCommand, io: CliIo): Promise<n
       finalize(() => input.progress.done()),
     );
   }
-  const store = windowedStore({ clock: 'events', retentionMs: ALL_TIME_MS, maxMemoryBytes: SUMMARIZE_MEMORY_BYTES });
+  // Rows stay raw (exact p95, as before tiers); bucket events (systemg v0.66, spilled tiers) still go to their tier.
+  const tiers = { ...DEFAULT_TIER_PLAN, rawSlotMs: Infinity };
+  const store = windowedStore({ clock: 'events', retentionMs: ALL_TIME_MS, maxMemoryBytes: SUMMARIZE_MEMORY_BYTES, tiers });
   let firstTs = Infinity;
   let evicted = 0;
   const summaries$ = events$.pipe(
