@@ -45,8 +45,9 @@ interface UnitState extends P95Guess {
 }
 
 /**
- * The synchronous state behind `windowedStore`: per-unit windows of columnar rows within a time and memory budget.
- * Every method that removes rows reports each one through `emit`, so nothing leaves silently.
+ * The synchronous state behind `windowedStore`: per-unit windows of columnar rows, and with a `TierPlan` the buckets
+ * they fold into as they age (tiers.ts), within a time and memory budget. Every method that removes rows or buckets
+ * reports each one through `emit`, so nothing leaves silently.
  */
 export class WindowStore {
   private readonly pool: ChunkPool;
@@ -64,7 +65,7 @@ export class WindowStore {
   private readonly tiers: Tiers<UnitState> | undefined;
   /** The IO cursor of the unit being folded or summarized, copied out of its TierRefs. */
   private readonly cursor = noIoCursor();
-  /** Buckets in flight: one folded or replayed in, one for `UnitTiers.add` to work in, one evicted. */
+  /** Buckets in flight: one folded or replayed in, one for `Tiers.add` to work in, one evicted. */
   private readonly incoming = emptyBucket();
   private readonly working = emptyBucket();
   private readonly outgoing = emptyBucket();
