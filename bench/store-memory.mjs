@@ -4,20 +4,11 @@
 import { Subject } from 'rxjs';
 import { createWindowStore, ingestInto } from '../dist/index.js';
 import { sample } from '../dist/testing/index.js';
+import { settle, used } from './_heap.mjs';
 
-if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 const units = Number(process.argv[2] ?? 1000);
 const budget = Number(process.argv[3] ?? 10 * 1024 * 1024);
 const names = Array.from({ length: units }, (_, i) => `unit-${i}`);
-
-// ArrayBuffer backing stores are freed by a sweeper that runs after a GC, not inside it: give it time, then collect again.
-const settle = async () => {
-  for (let i = 0; i < 4; i++) {
-    globalThis.gc();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
-const used = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
 
 /** Feeds a new store until its budget has been full for a while; returns the store and its budget evictions. */
 function fill(maxMemoryBytes) {

@@ -85,6 +85,48 @@ export interface EvictedEvent extends EventBase {
   event: SampleEvent | UnitDownEvent;
 }
 
+/** Why a bucket left the store: its newest observation passed the retention cutoff, the memory budget took it, or it
+ * arrived (replayed) older than the buckets already held for its tier. */
+export type BucketReason = 'retention' | 'budget' | 'out-of-order';
+
+/** Aggregates of one statistic over a bucket's observations; null fields when it holds none. */
+export interface BucketStats {
+  /** Observations with a value (CPU: up samples with a `cpuPercent`; RSS: up samples). */
+  count: number;
+  /** Sum of the values, so a replay adds the bucket back exactly. */
+  sum: number;
+  min: number | null;
+  max: number | null;
+  /** The value of the newest such observation. */
+  last: number | null;
+  /** Nearest-rank p90 and p95 of the bucket's values (an upper estimate for merged buckets; docs/store.md). */
+  p90: number | null;
+  p95: number | null;
+}
+
+/** A bucket of aggregated observations that left the windowed store (see docs/events.md#bucket); replay adds it back. */
+export interface BucketEvent extends EventBase {
+  type: 'bucket';
+  reason: BucketReason;
+  /** Width of the tier the bucket belonged to (its time slot), ms. */
+  widthMs: number;
+  /** Timestamps of the first and last observation folded into the bucket. */
+  firstTs: number;
+  lastTs: number;
+  /** Observations: up samples plus down markers, as a summary counts them. */
+  samples: number;
+  upSamples: number;
+  /** True when the newest observation was a sample (not a down marker). */
+  up: boolean;
+  cpuPercent: BucketStats;
+  rssBytes: BucketStats;
+  /** Storage bytes read and written between consecutive samples of one process, and the ms those deltas span. */
+  ioReadBytes: number;
+  ioReadMs: number;
+  ioWriteBytes: number;
+  ioWriteMs: number;
+}
+
 /** How a unit's processes are found. */
 export type TargetSpec =
   /** `downReason`: with pid 0, why the unit is down (a supervisor's status such as `failed`); default `stopped`. */
@@ -202,7 +244,8 @@ export type MetricEvent =
   | SummaryEvent
   | DroppedEvent
   | ErrorEvent
-  | TickEvent;
+  | TickEvent
+  | BucketEvent;
 
 /** The `type` of every built-in event: `'sample'`, `'unit-down'`, `'summary'` and the rest (docs/events.md). */
 export type EventType = MetricEvent['type'];
@@ -221,6 +264,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'dropped',
   'error',
   'tick',
+  'bucket',
 ];
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -262,9 +306,20 @@ export function isMetricEvent(value: unknown): value is MetricEvent {
         ['sample', 'unit-down'].includes((e.event as { type?: unknown }).type as string) && isMetricEvent(e.event);
     case 'dropped':
       return isAmount(e.count) && isAmount(e.total);
+    case 'bucket':
+      return isAmount(e.widthMs) && isTs(e.firstTs) && isTs(e.lastTs) && isAmount(e.samples) && isAmount(e.upSamples) &&
+        isAmount(e.ioReadBytes) && isAmount(e.ioReadMs) && isAmount(e.ioWriteBytes) && isAmount(e.ioWriteMs) &&
+        isBucketStats(e.cpuPercent) && isBucketStats(e.rssBytes);
     default:
       return true;
   }
+}
+
+function isBucketStats(x: unknown): boolean {
+  if (typeof x !== 'object' || x === null) return false;
+  const s = x as Record<string, unknown>;
+  return isAmount(s.count) && isNum(s.sum) && isAmountOrNull(s.min) && isAmountOrNull(s.max) && isAmountOrNull(s.last) &&
+    isAmountOrNull(s.p90) && isAmountOrNull(s.p95);
 }
 
 /**

@@ -45,6 +45,8 @@ export { createWindowStore, type MetricStore, type WindowStoreOptions } from './
 export { ingestInto } from './streams/ingest-into.js';
 export { summaries, type SummariesOptions, type SummarizedStore } from './streams/summaries.js';
 export { ingestAndSummarize, type IngestAndSummarizeOptions } from './streams/ingest-and-summarize.js';
+export { DEFAULT_TIER_PLAN, type TierPlan } from './store/tiers.js';
+export type { SeriesOptions, SeriesPoint, Band } from './store/series.js';
 
 /* Sinks */
 export { toNdjson } from './sinks/to-ndjson.js';

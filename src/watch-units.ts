@@ -17,6 +17,7 @@ import { siSampler } from './sources/si-sampler.js';
 import { unitTargets, type UnitTargetsSpec } from './sources/unit-targets.js';
 import { sampleTicks } from './streams/sample-ticks.js';
 import { ingestAndSummarize } from './streams/ingest-and-summarize.js';
+import type { TierPlan } from './store/tiers.js';
 
 /** Options of {@link watchUnits}; every default is systemg's (1 s interval, 12 h, 10 MiB, summaries every 10 s). */
 export interface WatchUnitsOptions {
@@ -28,6 +29,8 @@ export interface WatchUnitsOptions {
   retentionMs?: number;
   /** Memory budget of the store's rows. Default 10 MiB (systemg's). */
   maxMemoryBytes?: number;
+  /** The store's bucket tiers (`createWindowStore`'s `tiers`, e.g. `DEFAULT_TIER_PLAN`); default `false`, every row raw. */
+  tiers?: TierPlan | false;
   /** How often summaries are emitted, ms. Default 10 s. */
   summaryEveryMs?: number;
   /** Sum each unit's live descendants: `'auto'` (default) does so for units whose root is a shell. */
@@ -92,6 +95,7 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     until = NEVER,
     scheduler = asyncScheduler,
     durationClock = performance,
+    tiers,
   } = options;
   // The self-metrics travel as a `tick` event after the round's samples; a round whose sampler fails has an `error`
   // event (from sampleTicks) instead.
@@ -103,7 +107,7 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     const out = sampler.sample(tick.targets);
     return Array.isArray(out) ? withTick(out) : Promise.resolve(out).then(withTick);
   };
-  const store = createWindowStore({ retentionMs, maxMemoryBytes, sweepIntervalMs: intervalMs, scheduler });
+  const store = createWindowStore({ retentionMs, maxMemoryBytes, sweepIntervalMs: intervalMs, scheduler, ...(tiers === undefined ? {} : { tiers }) });
   const targets$: Observable<readonly UnitTarget[]> =
     targets === 'all-processes'
       ? processGroups({ scheduler })

@@ -4,7 +4,7 @@
  * "io_read_bytes":…,"io_write_bytes":…,"net_rx_bytes":…,"net_tx_bytes":…}}`, sometimes with `sample_count`,
  * `span_secs` and `*_min`/`*_max` fields of a pre-aggregated bucket. See docs/spillover.md for the mapping.
  */
-import { EVENT_FORMAT_VERSION, type SampleEvent, type UnitDownEvent } from '../events.js';
+import { type BucketEvent, EVENT_FORMAT_VERSION, type SampleEvent, type UnitDownEvent } from '../events.js';
 import type { LineDecoder } from './decode-event.js';
 
 /** systemg's file names: `metrics-<unix seconds>.jsonl`. */
@@ -38,6 +38,8 @@ export function systemgDecoder(unitNames: Readonly<Record<string, string>> = {})
       const downEvent: UnitDownEvent = { type: 'unit-down', v: EVENT_FORMAT_VERSION, unit, ts, reason: 'stopped' };
       return downEvent;
     }
+    const count = num(s.sample_count);
+    if (count !== null && count > 1 && Number.isInteger(count)) return bucketOf(unit, ts, count, cpuPercent, rssBytes, s);
     const event: SampleEvent & Record<string, unknown> = {
       type: 'sample', v: EVENT_FORMAT_VERSION, unit, ts,
       pid: 0, startTimeMs: 0, // systemg records no process identity
@@ -53,5 +55,35 @@ export function systemgDecoder(unitNames: Readonly<Record<string, string>> = {})
       else event[camel(key)] = v; // sample_count → sampleCount, cpu_percent_max → cpuPercentMax, …
     }
     return event;
+  };
+}
+
+/**
+ * A systemg v0.66 bucket (`sample_count` > 1) as a `bucket` event: `cpu_percent` is the count-weighted mean of its
+ * observations, `rss_bytes` the last reading, `rss_mean` the mean RSS, `cpu_min`/`cpu_max`/`rss_min`/`rss_max` the
+ * extrema, and `span_secs` the time from its first observation to its last, which `timestamp` marks. systemg records
+ * no downtime inside a bucket, no CPU reading of the last observation, no IO deltas and no quantiles: every observation
+ * counts as up, `cpuPercent.last` and the sketch are null (p95 then reads the max: an upper estimate, docs/store.md).
+ */
+function bucketOf(unit: string, ts: number, count: number, cpuMean: number, rssLast: number,
+  s: Record<string, unknown>): BucketEvent {
+  const spanMs = Math.max(0, (num(s.span_secs) ?? 0) * 1000);
+  const rssMean = num(s.rss_mean) ?? rssLast;
+  // v0.66 names first; `cpu_percent_min`-style names appear in older aggregate records
+  const field = (name: string, older: string): number | null => num(s[name]) ?? num(s[older]);
+  return {
+    type: 'bucket', v: EVENT_FORMAT_VERSION, unit, ts, reason: 'retention', widthMs: spanMs,
+    firstTs: ts - spanMs, lastTs: ts, samples: count, upSamples: count, up: true,
+    cpuPercent: {
+      count, sum: cpuMean * count, min: field('cpu_min', 'cpu_percent_min') ?? cpuMean,
+      max: field('cpu_max', 'cpu_percent_max') ?? cpuMean, last: null,
+      p90: null, p95: null,
+    },
+    rssBytes: {
+      count, sum: rssMean * count, min: field('rss_min', 'rss_bytes_min') ?? rssLast,
+      max: field('rss_max', 'rss_bytes_max') ?? rssLast, last: rssLast,
+      p90: null, p95: null,
+    },
+    ioReadBytes: 0, ioReadMs: 0, ioWriteBytes: 0, ioWriteMs: 0,
   };
 }

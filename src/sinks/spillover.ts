@@ -19,7 +19,7 @@ export interface SpilloverOptions {
   fsync?: FsyncPolicy;
   /**
    * What to record: `log` (the event log: samples, unit-down, unit-added/removed/restarted, dropped and error
-   * events, in order), `evicted` events only (default, for a store's evictions), or every event (`all`).
+   * events, in order), what leaves a store (`evicted` and `bucket` events; the default), or every event (`all`).
    */
   events?: 'log' | 'evicted' | 'all';
   /** Lines waiting for the disk; beyond this new lines are dropped and counted. Default 10 000. */
@@ -160,7 +160,7 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
       });
       return {
         next: (event) => {
-          if (events === 'evicted' ? event.type !== 'evicted' : events === 'log' && !LOGGED_TYPES.has(event.type)) return;
+          if (events === 'evicted' ? event.type !== 'evicted' && event.type !== 'bucket' : events === 'log' && !LOGGED_TYPES.has(event.type)) return;
           if (queue.length >= maxQueue) overflow++;
           else queue.push(Buffer.from(encodeLogLine(event)));
           kick();

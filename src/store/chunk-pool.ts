@@ -32,6 +32,12 @@ export interface Slab {
   readonly bases: Float64Array;
   /** Header, 2 per chunk: pid (-1 until the chunk's first up row), interned id of the `missing` map. */
   readonly ids: Int32Array;
+  /** Chunks in this slab, which sets where each column starts (a bucket block addresses the columns directly). */
+  readonly chunkCount: number;
+  /** The whole slab as f64, u32 and f32: a chunk that holds buckets instead of rows is read through these (bucket.ts). */
+  readonly f64: Float64Array;
+  readonly u32: Uint32Array;
+  readonly f32: Float32Array;
 }
 
 export const DOWN_ROW = 0xffffffff;
@@ -53,6 +59,10 @@ function createSlab(chunks: number): Slab {
   // f64 columns first so every view is aligned to its element size.
   const bases = take((b, o, l) => new Float64Array(b, o, l), 8, chunks * 6);
   return {
+    chunkCount: chunks,
+    f64: new Float64Array(buffer),
+    u32: new Uint32Array(buffer),
+    f32: new Float32Array(buffer),
     bases,
     ids: take((b, o, l) => new Int32Array(b, o, l), 4, chunks * 2),
     tsOffsetMs: take((b, o, l) => new Uint32Array(b, o, l), 4, rows),

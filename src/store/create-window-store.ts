@@ -3,6 +3,7 @@ import { PipelineError } from '../errors.js';
 import type { MetricEvent } from '../events.js';
 import { CHUNK_BYTES } from './chunk-pool.js';
 import type { StoreClock, StoreQuery } from './store-query.js';
+import type { TierPlan } from './tiers.js';
 import { type StoreEvent, WindowStore } from './window-store.js';
 
 /** Options of {@link createWindowStore}; every field has a default. */
@@ -17,6 +18,13 @@ export interface WindowStoreOptions {
   clock?: StoreClock;
   /** The live clock, and the scheduler of the sweep timer `ingestInto` runs. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
+  /**
+   * Bucket tiers rows fold into as they age (docs/store.md#tiers), e.g. `DEFAULT_TIER_PLAN`: the current minute raw,
+   * 1-minute buckets for the current quarter hour, then 15-minute ones, so 12 h of 1,000 units fit in 10 MiB. Default
+   * `false`, raw rows only: `window()` and `latest()` then cover the whole window, which the live table's trend and
+   * the dashboard's charts read (with tiers they cover the current minute; `series()` covers every tier).
+   */
+  tiers?: TierPlan | false;
 }
 
 /** A windowed store as a value: the queries, plus what the store operators (`ingestInto`, `summaries`) use. */
@@ -48,6 +56,7 @@ export function createWindowStore(options: WindowStoreOptions = {}): MetricStore
     sweepIntervalMs = DEFAULT_INTERVAL_MS,
     clock = 'scheduler',
     scheduler = asyncScheduler,
+    tiers = false,
   } = options;
   if (!(retentionMs > 0)) throw new PipelineError('E_USAGE', `retentionMs must be positive, got ${retentionMs}`);
   if (!(maxMemoryBytes >= CHUNK_BYTES)) {
@@ -55,7 +64,7 @@ export function createWindowStore(options: WindowStoreOptions = {}): MetricStore
   }
   if (!(sweepIntervalMs > 0)) throw new PipelineError('E_USAGE', `sweepIntervalMs must be positive, got ${sweepIntervalMs}`);
 
-  const store = new WindowStore({ retentionMs, maxMemoryBytes });
+  const store = new WindowStore({ retentionMs, maxMemoryBytes, ...(tiers === false ? {} : { tiers }) });
   const byEvents = clock === 'events';
   let eventTime = Number.NEGATIVE_INFINITY;
   let nextSweepTs = Number.NEGATIVE_INFINITY;
@@ -85,5 +94,6 @@ export function createWindowStore(options: WindowStoreOptions = {}): MetricStore
         ...(query.windowMs === undefined ? {} : { windowMs: query.windowMs }) }),
     bytesUsed: () => store.bytesUsed(),
     now,
+    series: (unit, query) => store.series(unit, query),
   };
 }

@@ -1,4 +1,5 @@
 import type { SampleEvent, SummaryEvent, UnitDownEvent } from '../events.js';
+import type { SeriesOptions, SeriesPoint } from './series.js';
 
 /** Where the store's "now" comes from: the scheduler (live), or the newest event `ts` seen (replaying history). */
 export type StoreClock = 'scheduler' | 'events';
@@ -20,4 +21,9 @@ export interface StoreQuery {
   bytesUsed(): number;
   /** The store's current time: the scheduler's, or with `clock: 'events'` the newest event `ts` seen. */
   now(): number;
+  /**
+   * Chart points of `unit` over `[fromTs, toTs]` from raw rows and buckets, at most about `maxPoints` of them, with
+   * min/mean/max bands and the resolution they have (docs/store.md#series).
+   */
+  series(unit: string, options: SeriesOptions): { resolutionMs: number; points: SeriesPoint[] };
 }

@@ -18,9 +18,15 @@ export interface WindowSummaryOptions {
 const counterDelta = (prev: number, cur: number): number => (cur >= prev ? cur - prev : cur);
 
 /** Slots of `SummaryScratch.acc`, the scan's results. */
-const CPU_COUNT = 0, CPU_SUM = 1, CPU_MIN = 2, CPU_MAX = 3, CPU_LATEST = 4, UP_SAMPLES = 5, RSS_SUM = 6, RSS_MIN = 7,
+export const CPU_COUNT = 0, CPU_SUM = 1, CPU_MIN = 2, CPU_MAX = 3, CPU_LATEST = 4, UP_SAMPLES = 5, RSS_SUM = 6, RSS_MIN = 7,
   RSS_MAX = 8, RSS_LATEST = 9, READ_BYTES = 10, READ_MS = 11, WRITE_BYTES = 12, WRITE_MS = 13, FIRST_TS = 14,
   LAST_TS = 15, LAST_UP = 16;
+/** Slots of `SummaryScratch.acc` and of an `IoCursor`: the last up row scanned (ts < 0: none), for IO deltas. */
+const PREV_TS = 17, PREV_PID = 18, PREV_START = 19, PREV_READ = 20, PREV_WRITE = 21;
+/** The row an IO delta starts from, carried across folds: `[ts (< 0: none), pid, startTimeMs, read, write]`. */
+export type IoCursor = Float64Array;
+/** A cursor with no previous row. */
+export const noIoCursor = (): IoCursor => Float64Array.of(-1, 0, 0, Number.NaN, Number.NaN);
 
 /**
  * Buffers a summary works in, reused across summaries and grown to the largest window summarized. Allocating the
@@ -30,7 +36,7 @@ const CPU_COUNT = 0, CPU_SUM = 1, CPU_MIN = 2, CPU_MAX = 3, CPU_LATEST = 4, UP_S
 export class SummaryScratch {
   /** The scan's totals. A typed array rather than locals returned in an object: TurboFan then keeps the scan's
    * running values unboxed, where an object literal built from them made it box a HeapNumber per row (measured 3×). */
-  readonly acc = new Float64Array(17);
+  readonly acc = new Float64Array(22);
   /** CPU and RSS values of the up rows, in row order, for p95 selection (which reorders them). */
   cpu = new Float64Array(0);
   rss = new Float64Array(0);
@@ -65,18 +71,26 @@ export function summarizeWindow(
   scratch: SummaryScratch,
   guess: P95Guess,
 ): SummaryEvent {
-  const { now, windowMs, intervalMs } = options;
-  const start = window.firstIndexFrom(now - windowMs);
+  const start = window.firstIndexFrom(options.now - options.windowMs);
   scan(window, pool, start, scratch);
   const { acc } = scratch;
-  const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
   const cpuCount = acc[CPU_COUNT]!;
   const upSamples = acc[UP_SAMPLES]!;
-  const lastTs = acc[LAST_TS]!;
   const cpuP95 = cpuCount > 0 ? nearestRankNear(scratch.cpu, 0.95, cpuCount, guess.cpuP95, scratch.above) : null;
   const rssP95 = upSamples > 0 ? nearestRankNear(scratch.rss, 0.95, upSamples, guess.rssP95, scratch.above) : null;
   guess.cpuP95 = cpuP95 ?? Number.NaN;
   guess.rssP95 = rssP95 ?? Number.NaN;
+  return summaryFromAcc(unit, options, acc, window.length - start, cpuP95, rssP95);
+}
+
+/** The summary event for the totals in `acc` (a scan's, possibly with buckets added) over `samples` observations. */
+export function summaryFromAcc(unit: string, options: WindowSummaryOptions, acc: Float64Array, samples: number,
+  cpuP95: number | null, rssP95: number | null): SummaryEvent {
+  const { now, windowMs, intervalMs } = options;
+  const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
+  const cpuCount = acc[CPU_COUNT]!;
+  const upSamples = acc[UP_SAMPLES]!;
+  const lastTs = acc[LAST_TS]!;
   return {
     type: 'summary',
     v: EVENT_FORMAT_VERSION,
@@ -85,7 +99,7 @@ export function summarizeWindow(
     windowMs,
     firstTs: orNull(acc[FIRST_TS]!),
     lastTs: orNull(lastTs),
-    samples: window.length - start,
+    samples,
     upSamples,
     up: acc[LAST_UP] === 1,
     stale: Number.isNaN(lastTs) || now - lastTs > 2 * intervalMs,
@@ -108,8 +122,9 @@ export function summarizeWindow(
   };
 }
 
-/** One pass over the rows from the `start`-th on, chunk by chunk, into `scratch.acc`, `scratch.cpu` and `scratch.rss`. */
-function scan(window: UnitWindow, pool: ChunkPool, start: number, scratch: SummaryScratch): void {
+/** One pass over the rows from the `start`-th on, chunk by chunk, into `scratch.acc`, `scratch.cpu` and `scratch.rss`;
+ * IO deltas start from `from` (the row before `start`), and the last up row is left in the acc's PREV_* slots. */
+export function scan(window: UnitWindow, pool: ChunkPool, start: number, scratch: SummaryScratch, from?: IoCursor): void {
   scratch.ensure(window.length - start);
   const { cpu, rss, acc } = scratch;
   let cpuCount = 0, cpuSum = 0, cpuMin = Infinity, cpuMax = -Infinity;
@@ -119,6 +134,9 @@ function scan(window: UnitWindow, pool: ChunkPool, start: number, scratch: Summa
   let firstTs = Number.NaN, lastTs = Number.NaN, lastUp = 0;
   // The previous up row, for IO deltas; prevTs < 0 means "none" (after a down row, or at the start).
   let prevTs = -1, prevPid = 0, prevStart = 0, prevRead = Number.NaN, prevWrite = Number.NaN;
+  if (from !== undefined) {
+    prevTs = from[0]!; prevPid = from[1]!; prevStart = from[2]!; prevRead = from[3]!; prevWrite = from[4]!;
+  }
 
   for (let c = start < window.length ? window.chunkIndexOf(start) : window.chunks.length; c < window.chunks.length; c++) {
     const chunk = window.chunks[c]!;
@@ -177,4 +195,11 @@ function scan(window: UnitWindow, pool: ChunkPool, start: number, scratch: Summa
   acc[RSS_MAX] = rssMax; acc[RSS_LATEST] = latestRss; acc[READ_BYTES] = readBytes; acc[READ_MS] = readMs;
   acc[WRITE_BYTES] = writeBytes; acc[WRITE_MS] = writeMs; acc[FIRST_TS] = firstTs; acc[LAST_TS] = lastTs;
   acc[LAST_UP] = lastUp;
+  acc[PREV_TS] = prevTs; acc[PREV_PID] = prevPid; acc[PREV_START] = prevStart; acc[PREV_READ] = prevRead;
+  acc[PREV_WRITE] = prevWrite;
+}
+
+/** Moves the IO cursor a scan ended with into `cursor`. */
+export function saveCursor(scratch: SummaryScratch, cursor: IoCursor): void {
+  cursor.set(scratch.acc.subarray(PREV_TS, PREV_WRITE + 1));
 }

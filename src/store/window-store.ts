@@ -1,4 +1,6 @@
 import {
+  type BucketEvent,
+  type BucketReason,
   EVENT_FORMAT_VERSION,
   type EvictedEvent,
   type EvictionReason,
@@ -8,17 +10,26 @@ import {
   type UnitDownEvent,
   type UnitRemovedEvent,
 } from '../events.js';
+import { emptyBucket } from './bucket.js';
+import { bucketFromEvent, toBucketEvent } from './bucket-codec.js';
 import { ChunkPool } from './chunk-pool.js';
+import { foldRows } from './fold-rows.js';
+import { BucketMerger } from './merge-buckets.js';
 import { RowCodec } from './row-codec.js';
-import { type P95Guess, SummaryScratch, summarizeWindow } from './summarize-window.js';
+import { type SeriesOptions, type SeriesPoint, seriesOf } from './series.js';
+import { summarizeTiers } from './summarize-tiers.js';
+import { noIoCursor, type P95Guess, SummaryScratch, summarizeWindow } from './summarize-window.js';
+import { type TierPlan, type TierRefs, Tiers } from './tiers.js';
 import { UnitWindow } from './unit-window.js';
 
-/** What the store itself emits: every row that leaves it, and every unit it forgets. */
-export type StoreEvent = EvictedEvent | UnitRemovedEvent;
+/** What the store itself emits: every row that leaves it raw, every bucket that leaves it, and every unit it forgets. */
+export type StoreEvent = EvictedEvent | UnitRemovedEvent | BucketEvent;
 
 export interface WindowStoreLimits {
   retentionMs: number;
   maxMemoryBytes: number;
+  /** Bucket tiers that rows fold into as they age; none (raw rows only) when absent. */
+  tiers?: TierPlan;
 }
 
 interface UnitState extends P95Guess {
@@ -26,11 +37,17 @@ interface UnitState extends P95Guess {
   readonly window: UnitWindow;
   /** Newest ts of any event about the unit (sample, down marker, unit-added): a down unit still has a target. */
   lastActivityTs: number;
+  /** Pool chunks the unit holds: rows and buckets. */
+  owned: number;
+  /** Its buckets, and the last row folded into one (where the IO delta of the first raw row starts); created with the
+   * first bucket. */
+  tiers: TierRefs | undefined;
 }
 
 /**
- * The synchronous state behind `windowedStore`: per-unit windows of columnar rows within a time and memory budget.
- * Every method that removes rows reports each one through `emit`, so nothing leaves silently.
+ * The synchronous state behind `windowedStore`: per-unit windows of columnar rows, and with a `TierPlan` the buckets
+ * they fold into as they age (tiers.ts), within a time and memory budget. Every method that removes rows or buckets
+ * reports each one through `emit`, so nothing leaves silently.
  */
 export class WindowStore {
   private readonly pool: ChunkPool;
@@ -44,15 +61,41 @@ export class WindowStore {
   private oldestTs = Number.POSITIVE_INFINITY;
   private readonly codec = new RowCodec();
   private readonly scratch = new SummaryScratch();
+  private readonly merger = new BucketMerger();
+  private readonly tiers: Tiers<UnitState> | undefined;
+  /** The IO cursor of the unit being folded or summarized, copied out of its TierRefs. */
+  private readonly cursor = noIoCursor();
+  /** Buckets in flight: one folded or replayed in, one for `Tiers.add` to work in, one evicted. */
+  private readonly incoming = emptyBucket();
+  private readonly working = emptyBucket();
+  private readonly outgoing = emptyBucket();
+  /** The time and output of the call in progress, for evictions that tier folds cause deep inside it. */
+  private nowTs = 0;
+  private emitTo: (e: StoreEvent) => void = () => {};
 
   constructor(readonly limits: WindowStoreLimits) {
     this.pool = new ChunkPool(limits.maxMemoryBytes);
+    if (limits.tiers !== undefined) {
+      const host = {
+        allocate: (unit: UnitState): number => {
+          const chunk = this.allocateChunk(this.nowTs, this.emitTo);
+          this.own(unit, 1);
+          return chunk;
+        },
+        release: (unit: UnitState, chunk: number): void => { this.pool.release(chunk); this.own(unit, -1); },
+      };
+      this.tiers = new Tiers(this.pool, limits.tiers, host, this.merger);
+    }
   }
 
   /** Applies one event at time `now`; samples and down markers become rows, other events only mark activity. */
   ingest(event: MetricEvent, now: number, emit: (e: StoreEvent) => void): void {
+    this.nowTs = now;
+    this.emitTo = emit;
     if (event.type === 'sample' || event.type === 'unit-down') {
       this.append(event, now, emit);
+    } else if (event.type === 'bucket') {
+      this.addBucket(event, now, emit);
     } else if (event.type === 'unit-added' || event.type === 'unit-restarted') {
       const unit = this.unitState(event.unit);
       unit.lastActivityTs = Math.max(unit.lastActivityTs, event.ts);
@@ -65,16 +108,20 @@ export class WindowStore {
     const cutoff = now - this.limits.retentionMs;
     if (!(cutoff > this.oldestTs)) return;
     this.oldestTs = Number.POSITIVE_INFINITY; // recomputed below; an event ingested meanwhile (from emit) lowers it too
+    this.nowTs = now;
+    this.emitTo = emit;
     for (const unit of this.unitsByName.values()) {
-      const { window } = unit;
+      const { window, tiers } = unit;
+      while (tiers !== undefined && this.tiers!.oldestLastTs(tiers) < cutoff) this.evictBucket(unit, 'retention', now, emit);
       while (window.length > 0 && window.tsAt(0) < cutoff) this.evictHeadRow(unit, 'retention', now, emit);
-      if (window.length === 0 && unit.lastActivityTs < cutoff) {
+      if (window.length === 0 && unit.owned === 0 && unit.lastActivityTs < cutoff) {
         this.leaveBucket(unit, 0);
         this.unitsByName.delete(unit.name);
         emit({ type: 'unit-removed', v: EVENT_FORMAT_VERSION, unit: unit.name, ts: now, reason: 'retention' });
         continue;
       }
-      const unitOldestTs = window.length > 0 ? window.tsAt(0) : unit.lastActivityTs;
+      const oldestBucketTs = tiers === undefined ? Infinity : this.tiers!.oldestLastTs(tiers);
+      const unitOldestTs = Math.min(oldestBucketTs, window.length > 0 ? window.tsAt(0) : unit.lastActivityTs);
       if (unitOldestTs < this.oldestTs) this.oldestTs = unitOldestTs;
     }
   }
@@ -108,8 +155,29 @@ export class WindowStore {
   summary(unit: string, options: { now: number; windowMs?: number; intervalMs: number }): SummaryEvent | undefined {
     const state = this.unitsByName.get(unit);
     if (state === undefined) return undefined;
-    return summarizeWindow(unit, state.window, this.pool, { windowMs: this.limits.retentionMs, ...options }, this.scratch,
-      state);
+    const span = { windowMs: this.limits.retentionMs, ...options };
+    if (state.tiers === undefined || this.tiers!.oldestTier(state.tiers) < 0) {
+      return summarizeWindow(unit, state.window, this.pool, span, this.scratch, state);
+    }
+    this.loadCursor(state.tiers);
+    return summarizeTiers(unit, state.window, this.tiers!, state.tiers, this.pool, span, this.scratch, this.merger, state,
+      this.cursor, this.outgoing);
+  }
+
+  /** Points of `unit` between `fromTs` and `toTs` for a chart: raw rows where they are kept, else buckets, merged
+   * down to at most `maxPoints` (see series.ts). */
+  series(unit: string, options: SeriesOptions): { resolutionMs: number; points: SeriesPoint[] } {
+    const state = this.unitsByName.get(unit);
+    if (state === undefined) return { resolutionMs: 0, points: [] };
+    return seriesOf(state.window, this.tiers, state.tiers, this.pool, this.codec, options);
+  }
+
+  /** Buckets held for `unit` across its tiers. */
+  bucketCount(unit: string): number {
+    const refs = this.unitsByName.get(unit)?.tiers;
+    let n = 0;
+    if (refs !== undefined) this.tiers!.forEach(refs, this.working, () => n++);
+    return n;
   }
 
   /** Bytes of the column slabs allocated so far: the store's memory for rows, never above `maxMemoryBytes`. */
@@ -133,12 +201,56 @@ export class WindowStore {
       emit(evicted(event.unit, now, 'out-of-order', event));
       return;
     }
+    const slotMs = this.limits.tiers?.rawSlotMs ?? Infinity;
+    if (unit.window.length > 0 && Math.floor(ts / slotMs) > Math.floor(unit.window.newestTs / slotMs)) this.foldRaw(unit);
     const row = this.codec.toRow(event, ts);
     if (unit.window.tryAppend(row)) return;
     const chunk = this.allocateChunk(now, emit);
-    const before = unit.window.chunks.length; // the allocation may have evicted from this very unit
-    unit.window.appendToNewChunk(chunk, row);
-    this.moveBucket(unit, before, before + 1);
+    unit.window.appendToNewChunk(chunk, row); // the allocation may have evicted from this very unit: owned says
+    this.own(unit, 1);
+  }
+
+  /** Folds every raw row of `unit` into one bucket of its first tier (a new slot has begun), freeing their chunks. */
+  private foldRaw(unit: UnitState): void {
+    const refs = this.tiersOf(unit);
+    this.loadCursor(refs);
+    const bucket = foldRows(unit.window, this.pool, this.scratch, this.cursor, this.incoming);
+    for (let i = 0; i < this.cursor.length; i++) refs[this.tiers!.cursorAt + i] = this.cursor[i]!;
+    while (unit.window.length > 0) {
+      const freed = unit.window.dropHead();
+      if (freed >= 0) { this.pool.release(freed); this.own(unit, -1); }
+    }
+    this.tiers!.add(unit, refs, bucket, 0, this.working);
+  }
+
+  private loadCursor(refs: TierRefs): void {
+    for (let i = 0; i < this.cursor.length; i++) this.cursor[i] = refs[this.tiers!.cursorAt + i]!;
+  }
+
+  private addBucket(event: BucketEvent, now: number, emit: (e: StoreEvent) => void): void {
+    if (this.tiers === undefined) return;
+    const unit = this.unitState(event.unit);
+    unit.lastActivityTs = Math.max(unit.lastActivityTs, event.lastTs);
+    if (event.lastTs < this.oldestTs) this.oldestTs = event.lastTs;
+    const bucket = bucketFromEvent(event, this.incoming);
+    if (!this.tiers.add(unit, this.tiersOf(unit), bucket, this.tiers.tierFor(event.widthMs), this.working)) {
+      emit({ ...event, ts: now, reason: 'out-of-order' });
+    }
+  }
+
+  private tiersOf(unit: UnitState): TierRefs {
+    return (unit.tiers ??= this.tiers!.create());
+  }
+
+  private own(unit: UnitState, delta: number): void {
+    this.moveBucket(unit, unit.owned, unit.owned + delta);
+    unit.owned += delta;
+  }
+
+  /** Removes the oldest bucket of `unit` and reports it. */
+  private evictBucket(unit: UnitState, reason: BucketReason, now: number, emit: (e: StoreEvent) => void): void {
+    const k = this.tiers!.dropOldest(unit, unit.tiers!, this.outgoing);
+    emit(toBucketEvent(unit.name, now, reason, this.tiers!.plan.bucketMs[k]!, this.outgoing));
   }
 
   private allocateChunk(now: number, emit: (e: StoreEvent) => void): number {
@@ -146,17 +258,19 @@ export class WindowStore {
       const chunk = this.pool.allocate();
       if (chunk >= 0) return chunk;
       const victim = this.bucket(this.fullestBucket).values().next().value as UnitState;
-      for (let n = victim.window.headChunkRows(); n > 0; n--) this.evictHeadRow(victim, 'budget', now, emit);
+      // Its oldest chunk goes: buckets when it has any (they are older than every row), else rows.
+      const buckets = victim.tiers === undefined ? 0 : this.tiers!.oldestChunkBuckets(victim.tiers);
+      if (buckets > 0) for (let n = buckets; n > 0; n--) this.evictBucket(victim, 'budget', now, emit);
+      else for (let n = victim.window.headChunkRows(); n > 0; n--) this.evictHeadRow(victim, 'budget', now, emit);
     }
   }
 
   private evictHeadRow(unit: UnitState, reason: EvictionReason, now: number, emit: (e: StoreEvent) => void): void {
     const row = unit.window.rowAt(0, this.codec.outgoing);
-    const chunksBefore = unit.window.chunks.length;
     const freed = unit.window.dropHead();
     if (freed >= 0) {
       this.pool.release(freed);
-      this.moveBucket(unit, chunksBefore, chunksBefore - 1);
+      this.own(unit, -1);
     }
     emit(evicted(unit.name, now, reason, this.codec.toEvent(unit.name, row)));
   }
@@ -164,7 +278,10 @@ export class WindowStore {
   private unitState(name: string): UnitState {
     let unit = this.unitsByName.get(name);
     if (unit === undefined) {
-      unit = { name, window: new UnitWindow(this.pool), lastActivityTs: -Infinity, cpuP95: Number.NaN, rssP95: Number.NaN };
+      unit = {
+        name, window: new UnitWindow(this.pool), lastActivityTs: -Infinity, cpuP95: Number.NaN, rssP95: Number.NaN,
+        owned: 0, tiers: undefined,
+      };
       this.unitsByName.set(name, unit);
       this.bucket(0).add(unit);
     }

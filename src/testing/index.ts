@@ -15,6 +15,7 @@ import {
   type Stats,
   type SummaryEvent,
   type TargetSpec,
+  type BucketEvent,
   type TickEvent,
   type UnitAddedEvent,
   type UnitDownEvent,
@@ -96,6 +97,20 @@ export function tick(deadlineMs: number, fields: Partial<Omit<TickEvent, 'type' 
   return {
     type: 'tick', v: EVENT_FORMAT_VERSION, unit: NO_UNIT, ts: deadlineMs + 1, deadlineMs, lagMs: 0, samplingMs: 1,
     missed: 0, units: 1, processes: 1, ...fields,
+  };
+}
+
+/**
+ * A 1-minute `bucket` of `unit` whose observations run from `firstTs` to `lastTs`: `samples` up samples at 1 % CPU and
+ * 1 MiB RSS, unless overridden.
+ */
+export function bucket(unit: string, firstTs: number, lastTs: number, fields: Partial<Omit<BucketEvent, 'type' | 'v' | 'unit'>> = {}): BucketEvent {
+  const samples = fields.samples ?? 60;
+  const stats = (value: number) => ({ count: samples, sum: value * samples, min: value, max: value, last: value, p90: value, p95: value });
+  return {
+    type: 'bucket', v: EVENT_FORMAT_VERSION, unit, ts: lastTs, reason: 'retention', widthMs: 60_000, firstTs, lastTs,
+    samples, upSamples: samples, up: true, cpuPercent: stats(1), rssBytes: stats(1024 * 1024),
+    ioReadBytes: 0, ioReadMs: 0, ioWriteBytes: 0, ioWriteMs: 0, ...fields,
   };
 }
 

@@ -31,10 +31,15 @@ export class TmuxScreen {
     this.tmux('send-keys', '-t', 't', ...keys);
   }
 
-  /** Whether the command has exited, and its status. */
+  /**
+   * Whether the command has exited, and its status: 128 + N when signal N killed it. Null while it runs, and while tmux
+   * has marked the pane dead but not yet filled in how (seen under load: `pane_dead` 1 with an empty status).
+   */
   exitStatus(): number | null {
-    const [dead, status] = this.tmux('display-message', '-p', '-t', 't', '#{pane_dead} #{pane_dead_status}').trim().split(' ');
-    return dead === '1' ? Number(status) : null;
+    const [dead, status = '', signal = ''] = this.tmux('display-message', '-p', '-t', 't', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}').trim().split('|');
+    if (dead !== '1') return null;
+    if (status !== '') return Number(status);
+    return signal !== '' ? 128 + Number(signal) : null;
   }
 
   /** Polls the screen until `test` holds (or `timeoutMs` passes, then throws with the last screen). */

@@ -121,7 +121,7 @@ describe('replay', () => {
       expect(out.filter((e) => e.unit === '3f9a1c0e5b7d2a41')).toHaveLength(600);
     });
 
-    it('reads unit names from a mapping file and keeps pre-aggregated fields', async () => {
+    it('reads unit names from a mapping file and reads a pre-aggregated record as a bucket', async () => {
       const dir = fresh();
       const line = { unit_hash: 'ff', sample: { timestamp: '2026-11-20T09:00:00.5Z', cpu_percent: 5, rss_bytes: 10,
         io_read_bytes: 0, io_write_bytes: 0, net_rx_bytes: 0, net_tx_bytes: 0, sample_count: 12, span_secs: 60,
@@ -129,9 +129,11 @@ describe('replay', () => {
       writeFileSync(join(dir, 'metrics-1795165200.jsonl'), `${JSON.stringify(line)}\n`);
       const map = join(fresh(), 'names.json');
       writeFileSync(map, JSON.stringify({ ff: 'db' }));
+      const ts = Date.UTC(2026, 10, 20, 9, 0, 0, 500);
       expect(await all(dir, { unitNames: map })).toEqual([expect.objectContaining({
-        unit: 'db', type: 'sample', ts: Date.UTC(2026, 10, 20, 9, 0, 0, 500), cpuPercent: 5,
-        sampleCount: 12, spanMs: 60_000, cpuPercentMin: 1, cpuPercentMax: 9, rssBytesMax: 20,
+        unit: 'db', type: 'bucket', ts, firstTs: ts - 60_000, lastTs: ts, samples: 12, widthMs: 60_000,
+        cpuPercent: expect.objectContaining({ count: 12, sum: 60, min: 1, max: 9 }),
+        rssBytes: expect.objectContaining({ count: 12, max: 20, last: 10 }),
       })]);
     });
   });

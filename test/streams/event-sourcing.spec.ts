@@ -11,7 +11,9 @@ import { testScheduler } from '../helpers/test-scheduler.js';
 
 const UNITS = ['api', 'db', 'worker'];
 const TICKS = 300;
-const OPTIONS = { retentionMs: 60_000, maxMemoryBytes: 6 * 1_000 };
+// Raw rows only, so that both ways a row leaves (retention, budget) are exercised; test/store/tier-replay.spec.ts
+// replays a tiered store.
+const OPTIONS = { retentionMs: 60_000, maxMemoryBytes: 6 * 1_000, tiers: false as const };
 
 /** A deterministic live session: three units over 300 s, with downtime, restarts, IO and a tight memory budget. */
 function eventAt(tick: number, unitIndex: number): MetricEvent {

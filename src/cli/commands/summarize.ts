@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { filter, finalize, from, lastValueFrom, map, type Observable, reduce, takeUntil, tap } from 'rxjs';
 import {
-  readNdjson, replay, ingestAndSummarize, createWindowStore, type MetricEvent, type SummaryEvent,
+  DEFAULT_TIER_PLAN, readNdjson, replay, ingestAndSummarize, createWindowStore, type MetricEvent, type SummaryEvent,
 } from '../../index.js';
 import { colorEnabled } from '../color.js';
 import { EXIT } from '../exit-codes.js';
@@ -40,14 +40,16 @@ export async function runSummarize(opts: SummarizeCommand, io: CliIo): Promise<n
       finalize(() => input.progress.done()),
     );
   }
-  const store = createWindowStore({ clock: 'events', retentionMs: ALL_TIME_MS, maxMemoryBytes: SUMMARIZE_MEMORY_BYTES });
+  // Rows stay raw (exact p95, as before tiers); bucket events (systemg v0.66, spilled tiers) still go to their tier.
+  const tiers = { ...DEFAULT_TIER_PLAN, rawSlotMs: Infinity };
+  const store = createWindowStore({ clock: 'events', retentionMs: ALL_TIME_MS, maxMemoryBytes: SUMMARIZE_MEMORY_BYTES, tiers });
   let firstTs = Infinity;
   let evicted = 0;
   const summaries$ = events$.pipe(
     takeUntil(stop$(io)), // completing (not unsubscribing) lets the summary emit its final round
     // Only rows move the event clock: a reader's `dropped` event is stamped with the wall clock, not the data's time.
-    filter((e) => e.type === 'sample' || e.type === 'unit-down'),
-    tap((e) => { if (e.ts < firstTs) firstTs = e.ts; }),
+    filter((e) => e.type === 'sample' || e.type === 'unit-down' || e.type === 'bucket'),
+    tap((e) => { const first = e.type === 'bucket' ? e.firstTs : e.ts; if (first < firstTs) firstTs = first; }),
     ingestAndSummarize(store, { everyMs: ALL_TIME_MS, passThrough: false }),
     tap((e) => { if (e.type === 'evicted') evicted += 1; }),
     filter((e): e is SummaryEvent => e.type === 'summary'),

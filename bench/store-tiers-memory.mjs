@@ -1,0 +1,57 @@
+// Fills a tiered store with `units` units sampled at 1 Hz for `hours` of synthetic event time and measures what it
+// costs: heap plus ArrayBuffer growth after full GCs, against the budget; and whether every unit is still summarizable
+// over its whole history (its summary's first ts and observation count). Run with --expose-gc. Prints one JSON line.
+// Usage: node --expose-gc bench/store-tiers-memory.mjs [units=1000] [hours=12] [budgetBytes=10485760]
+import { WindowStore } from '../dist/store/window-store.js';
+import { DEFAULT_TIER_PLAN } from '../dist/store/tiers.js';
+import { sample } from '../dist/testing/index.js';
+import { settle, used } from './_heap.mjs';
+
+const units = Number(process.argv[2] ?? 1000);
+const hours = Number(process.argv[3] ?? 12);
+const budget = Number(process.argv[4] ?? 10 * 1024 * 1024);
+const names = Array.from({ length: units }, (_, i) => `unit-${i}`);
+
+/** Feeds a new store `seconds` rounds of one sample per unit (the WindowStore directly: no rxjs, to keep it short). */
+function fill(maxMemoryBytes, seconds) {
+  const store = new WindowStore({ retentionMs: 12 * 3_600_000, maxMemoryBytes, tiers: DEFAULT_TIER_PLAN });
+  const left = { evicted: 0, bucket: 0, bucketBudget: 0 };
+  const emit = (e) => { left[e.type] = (left[e.type] ?? 0) + 1; if (e.type === 'bucket' && e.reason === 'budget') left.bucketBudget++; };
+  // One sample object per unit, re-stamped each round: the store copies what it keeps.
+  const samples = names.map((name, u) => sample(name, 0, { pid: 1000 + u, missing: {} }));
+  const t0 = 1_795_000_000_000;
+  for (let s = 0; s < seconds; s++) {
+    const ts = t0 + s * 1000;
+    for (let u = 0; u < units; u++) {
+      const e = samples[u];
+      e.ts = ts; e.cpuPercent = ((s * 7 + u) % 400) / 4; e.cpuUserSeconds = s / 100; e.cpuSystemSeconds = s / 1000;
+      e.rssBytes = 4096 * (1000 + ((s + u) % 500)); e.ioReadBytes = s * 10; e.ioWriteBytes = s * 20;
+      store.ingest(e, ts, emit);
+    }
+    if (s % 60 === 0) store.sweep(ts, emit);
+  }
+  return { store, left, now: t0 + (seconds - 1) * 1000, t0 };
+}
+
+fill(256 * 1024, 3_600); // warm-up: compiled code and inline caches are not the store's memory
+await settle();
+const before = used();
+const cpuStart = process.cpuUsage();
+const { store, left, now, t0 } = fill(budget, hours * 3600);
+const cpu = process.cpuUsage(cpuStart);
+await settle();
+const growth = used() - before;
+let minSamples = Infinity, maxFirstTs = -Infinity, minBuckets = Infinity;
+for (const unit of store.units()) {
+  const s = store.summary(unit, { now, intervalMs: 1000 });
+  minSamples = Math.min(minSamples, s.samples);
+  maxFirstTs = Math.max(maxFirstTs, s.firstTs);
+  minBuckets = Math.min(minBuckets, store.bucketCount(unit));
+}
+await settle();
+console.log(JSON.stringify({
+  units, hours, budgetBytes: budget, bytesUsed: store.bytesUsed(), measuredGrowthBytes: growth,
+  growthVsBudget: Number((growth / budget).toFixed(4)), ingestCpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
+  unitsKept: store.units().length, minSamplesPerUnit: minSamples, expectedSamplesPerUnit: hours * 3600,
+  maxFirstTsAgeMs: now - maxFirstTs, spanMs: now - t0, minBucketsPerUnit: minBuckets, left,
+}));
