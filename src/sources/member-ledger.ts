@@ -1,0 +1,96 @@
+import type { ProcIo } from '../formats/parse-proc-io.js';
+import type { ProcStat } from '../formats/parse-proc-stat.js';
+
+/** What one member added to its unit since the previous tick: CPU in clock ticks, storage IO in bytes. */
+export interface MemberDelta {
+  userTicks: number;
+  systemTicks: number;
+  readBytes: number;
+  writeBytes: number;
+}
+
+/** A member's raw counters at its last reading; `cuser`/`csys` and the IO include its reaped children. */
+interface Reading {
+  startTicks: number;
+  ppid: number;
+  user: number;
+  sys: number;
+  cuser: number;
+  csys: number;
+  read: number | null;
+  write: number | null;
+}
+
+/** Per-member accounting across ticks: see {@link memberLedger}. */
+export interface MemberLedger {
+  /**
+   * Starts a tick. `isLive(pid, startTicks)` tells whether a process is still there (the tick's listing);
+   * `bornAfterTicks` is the boot-clock time of the previous tick, in clock ticks, when known.
+   */
+  begin(isLive: ((pid: number, startTicks: number) => boolean) | undefined, bornAfterTicks: number | undefined): void;
+  /** Reads one member into `out` (its growth since its last reading); `tree` counts its reaped children too. */
+  account(stat: ProcStat, io: ProcIo | null, tree: boolean, out: MemberDelta): void;
+  /** Ends the tick: members not accounted in it are forgotten. */
+  end(): void;
+}
+
+const max0 = (x: number): number => (x > 0 ? x : 0);
+
+/**
+ * Members are tracked by identity (pid + start time), and a unit's growth is the sum of its members' growth. A member
+ * that leaves counts up to its last reading; what it used after that reaches its parent's `cutime`/`cstime` (and
+ * IO) when the parent reaps it, so a tree member gets its reaped children's totals *minus* what those children had at
+ * their last reading, which was already counted: nothing twice, nothing lost, and no zero when a member leaves. A new
+ * process born since the previous tick counts in full (it ran only in this interval); an older process that joins
+ * (the first tick, a new target) is a baseline and adds nothing.
+ */
+export function memberLedger(): MemberLedger {
+  let last = new Map<number, Reading>();
+  let next = new Map<number, Reading>();
+  // Per parent pid: the summed last readings of its children that are gone, which its cutime now holds.
+  const reaped = new Map<number, { user: number; sys: number; read: number; write: number }>();
+  let bornAfter: number | undefined;
+  return {
+    begin(isLive, bornAfterTicks) {
+      bornAfter = bornAfterTicks;
+      reaped.clear();
+      if (!isLive) return;
+      for (const [pid, r] of last) {
+        if (isLive(pid, r.startTicks)) continue;
+        const sum = reaped.get(r.ppid) ?? { user: 0, sys: 0, read: 0, write: 0 };
+        sum.user += r.user + r.cuser;
+        sum.sys += r.sys + r.csys;
+        sum.read += r.read ?? 0;
+        sum.write += r.write ?? 0;
+        reaped.set(r.ppid, sum);
+      }
+    },
+    account(stat, io, tree, out) {
+      const prev = last.get(stat.pid);
+      const same = prev !== undefined && prev.startTicks === stat.startTicks;
+      // No IO reading (a zombie, EACCES): keep the last one, so the reaping parent's subtraction stays whole.
+      const read = io ? io.readBytes : same ? prev.read : null;
+      const write = io ? io.writeBytes : same ? prev.write : null;
+      next.set(stat.pid, { startTicks: stat.startTicks, ppid: stat.ppid, user: stat.utimeTicks, sys: stat.stimeTicks,
+        cuser: stat.cutimeTicks, csys: stat.cstimeTicks, read, write });
+      if (same) {
+        const gone = tree ? reaped.get(stat.pid) : undefined;
+        out.userTicks = max0(stat.utimeTicks - prev.user) + (tree ? max0(stat.cutimeTicks - prev.cuser - (gone?.user ?? 0)) : 0);
+        out.systemTicks = max0(stat.stimeTicks - prev.sys) + (tree ? max0(stat.cstimeTicks - prev.csys - (gone?.sys ?? 0)) : 0);
+        out.readBytes = read === null || prev.read === null ? 0 : max0(read - prev.read - (gone?.read ?? 0));
+        out.writeBytes = write === null || prev.write === null ? 0 : max0(write - prev.write - (gone?.write ?? 0));
+      } else if (bornAfter !== undefined && stat.startTicks >= bornAfter) {
+        out.userTicks = stat.utimeTicks + (tree ? stat.cutimeTicks : 0);
+        out.systemTicks = stat.stimeTicks + (tree ? stat.cstimeTicks : 0);
+        out.readBytes = read ?? 0;
+        out.writeBytes = write ?? 0;
+      } else {
+        out.userTicks = out.systemTicks = out.readBytes = out.writeBytes = 0;
+      }
+    },
+    end() {
+      [last, next] = [next, last];
+      next.clear();
+    },
+  };
+}
