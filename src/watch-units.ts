@@ -27,7 +27,7 @@ export interface WatchUnitsOptions {
   maxMemoryBytes?: number;
   /** How often summaries are emitted, ms. Default 10 s. */
   summaryEveryMs?: number;
-  /** Sum each unit's live descendants: `'auto'` (default) does so for units whose root is a shell. */
+  /** Count each unit's process tree, live and reaped (default true; `'auto'` is the same); false: roots alone. */
   children?: boolean | 'auto';
   /** Where evicted rows go on disk; no spilling when absent. */
   spill?: SpilloverOptions;

@@ -41,6 +41,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'units', value: 'FILE', commands: W, config: true, help: 'Watch the units defined in FILE.' },
   { name: 'state', value: 'FILE', commands: W, config: true, help: 'Watch the units listed in a supervisor state FILE.' },
   { name: 'children', commands: W, config: true, help: 'Count child processes in their parent unit.' },
+  { name: 'no-children', commands: W, config: true,
+    help: 'Measure each root process alone, without its descendants (trees are counted by default).' },
   { name: 'interval', value: 'DUR', commands: LIVE, config: true, help: 'Sampling interval (default 1s).' },
   { name: 'retention', value: 'DUR', commands: W, config: true, help: 'How long samples stay in memory (default 12h).' },
   { name: 'memory', value: 'SIZE', commands: W, config: true, help: 'Memory budget of the in-memory store (default 10MiB).' },

@@ -19,6 +19,7 @@ export interface WatchTargets {
   match?: string;
   unitsFile?: string;
   stateFile?: string;
+  /** Count each unit's process tree (default); false with `--no-children`. */
   children: boolean;
 }
 

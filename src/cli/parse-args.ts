@@ -129,7 +129,7 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
           ...defined('match', optional(str('match'), validRegex)),
           ...defined('unitsFile', str('units')),
           ...defined('stateFile', str('state')),
-          children: v.children === true,
+          children: noChildren(v),
         },
         intervalMs: dur('interval') as number,
         retentionMs: dur('retention') as number,
@@ -202,4 +202,10 @@ function spill(v: FlagValues, str: (n: string) => string | undefined, size: (n: 
   const segmentBytes = size('segment') as number;
   if (segmentBytes > maxBytes) throw new PipelineError('E_USAGE', '--segment must not be larger than --spill-max');
   return { dir, maxBytes, segmentBytes };
+}
+
+/** Trees are counted unless `--no-children`; `--children` (the default since units add up) may not contradict it. */
+function noChildren(v: FlagValues): boolean {
+  if (v['no-children'] === true && v.children === true) throw new PipelineError('E_USAGE', '--children and --no-children contradict each other');
+  return v['no-children'] !== true;
 }
