@@ -45,17 +45,19 @@ const max0 = (x: number): number => (x > 0 ? x : 0);
  * (the first tick, a new target) is a baseline and adds nothing.
  */
 export function memberLedger(): MemberLedger {
-  let last = new Map<number, Reading>();
-  let next = new Map<number, Reading>();
+  // One reading per member, updated in place: a fresh object per member per tick was most of the sampler's garbage.
+  const readings = new Map<number, Reading & { tick: number }>();
   // Per parent pid: the summed last readings of its children that are gone, which its cutime now holds.
   const reaped = new Map<number, { user: number; sys: number; read: number; write: number }>();
   let bornAfter: number | undefined;
+  let tick = 0;
   return {
     begin(isLive, bornAfterTicks) {
       bornAfter = bornAfterTicks;
-      reaped.clear();
+      tick += 1;
+      if (reaped.size > 0) reaped.clear();
       if (!isLive) return;
-      for (const [pid, r] of last) {
+      for (const [pid, r] of readings) {
         if (isLive(pid, r.startTicks)) continue;
         const sum = reaped.get(r.ppid) ?? { user: 0, sys: 0, read: 0, write: 0 };
         sum.user += r.user + r.cuser;
@@ -66,13 +68,11 @@ export function memberLedger(): MemberLedger {
       }
     },
     account(stat, io, tree, out) {
-      const prev = last.get(stat.pid);
+      const prev = readings.get(stat.pid);
       const same = prev !== undefined && prev.startTicks === stat.startTicks;
       // No IO reading (a zombie, EACCES): keep the last one, so the reaping parent's subtraction stays whole.
       const read = io ? io.readBytes : same ? prev.read : null;
       const write = io ? io.writeBytes : same ? prev.write : null;
-      next.set(stat.pid, { startTicks: stat.startTicks, ppid: stat.ppid, user: stat.utimeTicks, sys: stat.stimeTicks,
-        cuser: stat.cutimeTicks, csys: stat.cstimeTicks, read, write });
       if (same) {
         const gone = tree ? reaped.get(stat.pid) : undefined;
         out.userTicks = max0(stat.utimeTicks - prev.user) + (tree ? max0(stat.cutimeTicks - prev.cuser - (gone?.user ?? 0)) : 0);
@@ -87,10 +87,13 @@ export function memberLedger(): MemberLedger {
       } else {
         out.userTicks = out.systemTicks = out.readBytes = out.writeBytes = 0;
       }
+      const r = prev ?? { tick, startTicks: 0, ppid: 0, user: 0, sys: 0, cuser: 0, csys: 0, read: null, write: null };
+      r.tick = tick; r.startTicks = stat.startTicks; r.ppid = stat.ppid; r.user = stat.utimeTicks; r.sys = stat.stimeTicks;
+      r.cuser = stat.cutimeTicks; r.csys = stat.cstimeTicks; r.read = read; r.write = write;
+      if (!prev) readings.set(stat.pid, r);
     },
     end() {
-      [last, next] = [next, last];
-      next.clear();
+      for (const [pid, r] of readings) if (r.tick !== tick) readings.delete(pid);
     },
   };
 }

@@ -12,6 +12,7 @@ import { assignMembers } from './unit-members.js';
 import { measureUnits, type UnitAccount } from './unit-account.js';
 import { noteIdentity, syncUnits } from './unit-registry.js';
 import { uptimeTicks } from './uptime.js';
+import { pidListing } from './pid-listing.js';
 
 /** Options of {@link procSampler}; host constants default to what {@link readHostInfo} finds. */
 export interface ProcSamplerOptions {
@@ -48,7 +49,7 @@ interface Claim {
   down?: string;
   /** A root read outside the listing (no listing this tick, or it started after the listing was read). */
   extra?: ProcStat;
-  pre: MetricEvent[];
+  pre?: MetricEvent[];
   restarted: boolean;
 }
 
@@ -62,7 +63,10 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
   const ledger = memberLedger();
   const cmdlines: CmdlineCache = new Map();
   const uptime = uptimeTicks(procRoot, host.clockTicksPerSec, fs);
+  const listing = pidListing(procRoot, fs);
   let previousUptime: number | undefined;
+  // The previous tick's listing and members: the next listing starts from them (see readProcTable).
+  let previous: { targets: readonly UnitTarget[]; table: ProcTable; members: ReadonlyMap<number, number> } | undefined;
   let errors = 0;
 
   const regexOf = (source: string): RegExp | null => {
@@ -85,7 +89,7 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       const parsed = parseProcStat(files.bytes(), length);
       if (!parsed) {
         claim.down = 'error';
-        claim.pre.push({ type: 'error', v: EVENT_FORMAT_VERSION, unit: target.unit, ts: now, source: 'sampler', code: 'E_PARSE', count: ++errors,
+        (claim.pre ??= []).push({ type: 'error', v: EVENT_FORMAT_VERSION, unit: target.unit, ts: now, source: 'sampler', code: 'E_PARSE', count: ++errors,
           message: `${procRoot}/${pid}/stat: malformed or truncated (${length} bytes)` });
         return;
       }
@@ -101,7 +105,7 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
     if (root.state === 'Z' || root.state === 'X') { claim.down = 'exited'; return; } // its last CPU still counts
     if (state.startTicks !== root.startTicks || state.identity?.pid !== pid) {
       const restarted = noteIdentity(state, target.unit, now, { pid, startTimeMs });
-      if (restarted) { claim.pre.push(restarted); claim.restarted = true; }
+      if (restarted) { (claim.pre ??= []).push(restarted); claim.restarted = true; }
       state.startTicks = root.startTicks;
     }
   }
@@ -129,9 +133,13 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       const changes = syncUnits(units, targets, now, () => ({ restarts: 0, total: { user: 0, sys: 0, read: 0, write: 0 } }));
       const treeOf = (t: UnitTarget): boolean => t.children ?? children !== false;
       // The listing is needed for groups and trees; a set of single roots measured alone reads only those roots.
-      const table = targets.some((t) => treeOf(t) || !('pid' in t || 'pidFile' in t)) ? readProcTable(procRoot, files, fs, cmdlines) : undefined;
+      const singleRoots = targets.every((t) => 'pid' in t || 'pidFile' in t);
+      // New targets get a full listing. A pid file naming an old process that was in no unit finds that process's
+      // descendants at the next full listing (a restart's new process is a probe, and so are its children).
+      const last = previous?.targets === targets ? (singleRoots ? previous.members.keys() : previous.table.stats.keys()) : undefined;
+      const table = !singleRoots || targets.some(treeOf) ? readProcTable(procRoot, files, fs, cmdlines, listing, last) : undefined;
       const claims = targets.map((target): Claim => {
-        const claim: Claim = { roots: [], tree: treeOf(target), pre: [], restarted: false };
+        const claim: Claim = { roots: [], tree: treeOf(target), restarted: false };
         const state = units.get(target.unit)!;
         if ('pid' in target || 'pidFile' in target) claimSingle(target, state, claim, now, table);
         else if (table) claimGroup(target, state, claim, table);
@@ -139,11 +147,12 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       });
       const members = table ? assignMembers(table, claims) : new Map<number, number>();
       claims.forEach((claim, i) => { if (claim.extra || !table) for (const pid of claim.roots) if (!members.has(pid)) members.set(pid, i); });
-      const stats = (pid: number): ProcStat | undefined => table?.stats.get(pid) ?? claims[members.get(pid)!]!.extra;
+      const stats = (pid: number): ProcStat | undefined => claims[members.get(pid)!]!.extra ?? table?.stats.get(pid);
       ledger.begin(table && ((pid, startTicks) => table.stats.get(pid)?.startTicks === startTicks), bornAfter);
       const out: MetricEvent[] = changes.filter((e) => e.type === 'unit-added');
       measureUnits({ targets, claims, members, stats, units, ledger, files, host, now, out });
       ledger.end();
+      previous = table && { targets, table, members };
       for (const e of changes) if (e.type !== 'unit-added') out.push(e);
       if (table) {
         files.retain((pid) => table.stats.has(pid)); // exited processes leave the listing but kept their fds
@@ -152,7 +161,7 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       return out;
     },
     openFds: () => files.openFds(),
-    close() { files.close(); units.clear(); cmdlines.clear(); uptime.close(); },
+    close() { files.close(); units.clear(); cmdlines.clear(); uptime.close(); listing.close(); },
   };
 }
 

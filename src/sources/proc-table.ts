@@ -1,4 +1,5 @@
-import { parseProcStat, type ProcStat } from '../formats/parse-proc-stat.js';
+import { isThreadStat, parseProcStat, type ProcStat } from '../formats/parse-proc-stat.js';
+import type { PidListing } from './pid-listing.js';
 import type { ProcFiles, ProcFs } from './proc-files.js';
 
 /** Every process of a tick, read once per tick however many units need it: stats and the parent → children map. */
@@ -17,19 +18,34 @@ export interface ProcTable {
  */
 export type CmdlineCache = Map<number, { startTicks: number; comm: string; line: string }>;
 
-/** Lists `<procRoot>` and reads each process's stat. Processes that vanish meanwhile are left out. */
-export function readProcTable(procRoot: string, files: ProcFiles, fs: ProcFs, cmdlines: CmdlineCache = new Map()): ProcTable {
+/**
+ * Reads the stat of each process `listing` names: the `previous` tick's pids and the ones created since, or all of
+ * `<procRoot>` (also without a listing). Processes that vanish meanwhile are left out, and so are threads, whose ids a
+ * probe can open though /proc does not list them. When units are single roots, `previous` is the last tick's members
+ * only: a process in no unit can join one only as a new descendant (a probe), so the others are not read at all (on a
+ * machine of 1,700 processes, 700 fewer stats a tick for `watch` over 1,000 pids).
+ */
+export function readProcTable(procRoot: string, files: ProcFiles, fs: ProcFs, cmdlines: CmdlineCache = new Map(),
+  listing?: PidListing, previous?: Iterable<number>): ProcTable {
   const stats = new Map<number, ProcStat>();
   const children = new Map<number, number[]>();
-  for (const name of fs.readdirSync(procRoot)) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid) || pid <= 0) continue;
-    const length = files.readBytes(pid, 'stat');
+  const add = (pid: number, probe: boolean): void => {
+    const length = files.readBytes(pid, 'stat', !probe);
     const stat = typeof length === 'number' ? parseProcStat(files.bytes(), length) : null;
-    if (!stat) continue;
+    if (!stat || stats.has(pid) || (probe && isThreadStat(files.bytes(), length as number))) return;
     stats.set(pid, stat);
     const siblings = children.get(stat.ppid);
     if (siblings) siblings.push(pid); else children.set(stat.ppid, [pid]);
+  };
+  if (listing) {
+    const { listed, probes } = listing.pids(previous);
+    for (const pid of listed) add(pid, false);
+    for (const pid of probes) add(pid, true);
+  } else {
+    for (const name of fs.readdirSync(procRoot)) {
+      const pid = Number(name);
+      if (Number.isInteger(pid) && pid > 0) add(pid, false);
+    }
   }
   const cmdline = (pid: number): string => {
     const stat = stats.get(pid);

@@ -24,7 +24,7 @@ export interface UnitAccount extends UnitRecord {
 /** What {@link measureUnits} needs from the tick: claims by target index, and the member → unit map. */
 export interface UnitsTick {
   targets: readonly UnitTarget[];
-  claims: readonly { down?: string; tree: boolean; pre: MetricEvent[]; restarted: boolean }[];
+  claims: readonly { down?: string; tree: boolean; pre?: MetricEvent[]; restarted: boolean }[];
   members: ReadonlyMap<number, number>;
   stats(pid: number): ProcStat | undefined;
   units: ReadonlyMap<string, UnitAccount>;
@@ -35,13 +35,13 @@ export interface UnitsTick {
   out: MetricEvent[];
 }
 
-interface Sums extends MemberDelta {
-  fullUser: number; fullSys: number; fullRead: number; fullWrite: number;
-  rssPages: number; threads: number; processes: number; ioMissing?: string;
-}
+// Per-unit sums of a tick live in one Float64Array, F slots a unit: an object per unit per tick was garbage. Shared
+// scratch, like the stat parser's fields: measureUnits runs synchronously from start to end, so no two calls interleave.
+const USER = 0, SYS = 1, READ = 2, WRITE = 3, FULL_USER = 4, FULL_SYS = 5, FULL_READ = 6, FULL_WRITE = 7, RSS = 8, THREADS = 9, PROCESSES = 10;
+const F = 11;
+let sums = new Float64Array(64 * F);
 
 const NET_MISSING = 'no per-process counters on Linux';
-const newSums = (): Sums => ({ userTicks: 0, systemTicks: 0, readBytes: 0, writeBytes: 0, fullUser: 0, fullSys: 0, fullRead: 0, fullWrite: 0, rssPages: 0, threads: 0, processes: 0 });
 
 /**
  * Reads every member once (statm and io; stat came with the listing), sums the members' growth per unit through the
@@ -49,13 +49,15 @@ const newSums = (): Sums => ({ userTicks: 0, systemTicks: 0, readBytes: 0, write
  * root. A down unit's members still add their last growth to its counters, which never decrease.
  */
 export function measureUnits(tick: UnitsTick): void {
-  const { targets, claims, members, files, host, ledger, now, out } = tick;
-  const sums = targets.map(newSums);
+  const { targets, claims, members, files, ledger } = tick;
+  if (sums.length < targets.length * F) sums = new Float64Array(targets.length * F * 2);
+  sums.fill(0, 0, targets.length * F);
+  const ioMissing: (string | undefined)[] = [];
   const delta: MemberDelta = { userTicks: 0, systemTicks: 0, readBytes: 0, writeBytes: 0 };
   for (const [pid, index] of members) {
     const stat = tick.stats(pid);
     if (!stat) continue;
-    const sum = sums[index]!;
+    const at = index * F;
     const tree = claims[index]!.tree;
     let io = null;
     if (stat.state !== 'Z' && stat.state !== 'X') {
@@ -64,55 +66,56 @@ export function measureUnits(tick: UnitsTick): void {
       if (pages === null) { files.forget(pid); continue; } // exited between the listing and now
       const ioLength = files.readBytes(pid, 'io');
       io = typeof ioLength === 'number' ? parseProcIo(files.bytes(), ioLength) : null;
-      if (!io) sum.ioMissing ??= typeof ioLength === 'number' ? 'unparsable' : ioLength.code;
-      sum.processes += 1;
-      sum.rssPages += pages;
-      sum.threads += stat.threads;
+      if (!io) ioMissing[index] ??= typeof ioLength === 'number' ? 'unparsable' : ioLength.code;
+      sums[at + PROCESSES]! += 1;
+      sums[at + RSS]! += pages;
+      sums[at + THREADS]! += stat.threads;
     }
     ledger.account(stat, io, tree, delta);
-    sum.userTicks += delta.userTicks;
-    sum.systemTicks += delta.systemTicks;
-    sum.readBytes += delta.readBytes;
-    sum.writeBytes += delta.writeBytes;
-    sum.fullUser += stat.utimeTicks + (tree ? stat.cutimeTicks : 0);
-    sum.fullSys += stat.stimeTicks + (tree ? stat.cstimeTicks : 0);
-    sum.fullRead += io?.readBytes ?? 0;
-    sum.fullWrite += io?.writeBytes ?? 0;
+    sums[at + USER]! += delta.userTicks;
+    sums[at + SYS]! += delta.systemTicks;
+    sums[at + READ]! += delta.readBytes;
+    sums[at + WRITE]! += delta.writeBytes;
+    sums[at + FULL_USER]! += stat.utimeTicks + (tree ? stat.cutimeTicks : 0);
+    sums[at + FULL_SYS]! += stat.stimeTicks + (tree ? stat.cstimeTicks : 0);
+    sums[at + FULL_READ]! += io?.readBytes ?? 0;
+    sums[at + FULL_WRITE]! += io?.writeBytes ?? 0;
   }
-  targets.forEach((target, i) => emitUnit(tick, target.unit, claims[i]!, sums[i]!));
+  targets.forEach((target, i) => emitUnit(tick, target.unit, claims[i]!, i * F, ioMissing[i]));
 }
 
-function emitUnit(tick: UnitsTick, unit: string, claim: UnitsTick['claims'][number], sum: Sums): void {
+function emitUnit(tick: UnitsTick, unit: string, claim: UnitsTick['claims'][number], at: number, ioMissing: string | undefined): void {
   const { host, now, out } = tick;
   const state = tick.units.get(unit)!;
-  for (const e of claim.pre) out.push(e);
+  if (claim.pre) for (const e of claim.pre) out.push(e);
   const total = state.total;
   const first = !state.sampled;
+  const grownUser = sums[at + USER]!, grownSys = sums[at + SYS]!;
   if (state.sampled) {
-    total.user += sum.userTicks; total.sys += sum.systemTicks; total.read += sum.readBytes; total.write += sum.writeBytes;
+    total.user += grownUser; total.sys += grownSys; total.read += sums[at + READ]!; total.write += sums[at + WRITE]!;
   }
   if (claim.down !== undefined) {
     state.lastTs = undefined;
     if (claim.down !== 'error') out.push({ type: 'unit-down', v: EVENT_FORMAT_VERSION, unit, ts: now, reason: claim.down });
     return;
   }
-  if (first) Object.assign(total, { user: sum.fullUser, sys: sum.fullSys, read: sum.fullRead, write: sum.fullWrite });
+  if (first) Object.assign(total, { user: sums[at + FULL_USER], sys: sums[at + FULL_SYS], read: sums[at + FULL_READ], write: sums[at + FULL_WRITE] });
   state.sampled = true;
   const hz = host.clockTicksPerSec;
   const cpuPercent = !first && !claim.restarted && state.lastTs !== undefined
-    ? percentOfCore(0, (sum.userTicks + sum.systemTicks) / hz, now - state.lastTs)
+    ? percentOfCore(0, (grownUser + grownSys) / hz, now - state.lastTs)
     : null;
   state.lastTs = now;
   const identity = state.identity ?? { pid: 0, startTimeMs: 0 };
-  const io = sum.ioMissing === undefined;
+  const io = ioMissing === undefined;
   out.push({
     type: 'sample', v: EVENT_FORMAT_VERSION, unit, ts: now, pid: identity.pid, startTimeMs: identity.startTimeMs, cpuPercent,
     cpuUserSeconds: total.user / hz, cpuSystemSeconds: total.sys / hz,
-    rssBytes: sum.rssPages * host.pageSizeBytes,
+    rssBytes: sums[at + RSS]! * host.pageSizeBytes,
     ioReadBytes: io ? total.read : null, ioWriteBytes: io ? total.write : null,
     netRxBytes: null, netTxBytes: null, netScope: null,
     hostCpuPercent: cpuPercent === null ? null : cpuPercent / host.cores,
-    processes: sum.processes, threads: sum.threads,
-    missing: io ? { net: NET_MISSING } : { io: sum.ioMissing!, net: NET_MISSING },
+    processes: sums[at + PROCESSES]!, threads: sums[at + THREADS]!,
+    missing: io ? { net: NET_MISSING } : { io: ioMissing, net: NET_MISSING },
   });
 }

@@ -20,27 +20,26 @@ export function assignMembers(table: ProcTable, claims: readonly UnitClaim[]): M
   claims.forEach((claim, i) => { for (const pid of claim.roots) if (!rootOf.has(pid)) rootOf.set(pid, i); });
   // nearest[pid]: the unit of the nearest root at or above pid, NONE when there is none; memoised, so the whole
   // table costs one walk up each ppid chain in total.
-  const nearest = new Map<number, number>(rootOf);
+  const nearest = new Map<number, number>();
   const path: number[] = [];
+  const known = (pid: number): number | undefined => rootOf.get(pid) ?? nearest.get(pid);
   for (const pid of table.stats.keys()) {
     let at = pid;
-    let found = nearest.get(at);
+    let found = known(at);
     while (found === undefined) {
       nearest.set(at, PENDING); // a ppid cycle (pids reused while the listing was read) ends the walk
       path.push(at);
       const ppid = table.stats.get(at)?.ppid ?? 0;
       if (ppid <= 0) { found = NONE; break; }
       at = ppid;
-      found = nearest.get(at);
+      found = known(at);
     }
     if (found === PENDING) found = NONE;
     for (const p of path) nearest.set(p, found);
     path.length = 0;
   }
   const members = new Map<number, number>();
-  for (const [pid, unit] of nearest) {
-    if (unit < 0 || !table.stats.has(pid)) continue;
-    if (rootOf.has(pid) || claims[unit]!.tree) members.set(pid, unit);
-  }
+  for (const [pid, unit] of rootOf) if (table.stats.has(pid)) members.set(pid, unit);
+  for (const [pid, unit] of nearest) if (unit >= 0 && claims[unit]!.tree && table.stats.has(pid)) members.set(pid, unit);
   return members;
 }
