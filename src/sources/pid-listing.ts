@@ -6,7 +6,7 @@ export interface PidListing {
    * The pids to read: `listed`, the previous tick's listing (or every entry of `<procRoot>` when a full listing is
    * due), and `probes`, every pid handed out since, which may be threads. Exited processes fail their reads.
    */
-  pids(previous: Iterable<number> | undefined): { listed: Iterable<number>; probes: readonly number[] };
+  pids(previous: Iterable<number> | undefined): { listed: Iterable<number>; probes: readonly number[]; full: boolean };
   close(): void;
 }
 
@@ -47,11 +47,11 @@ export function pidListing(procRoot: string, fs: ProcFs & { readdirSync(path: st
       lastPid = readLastPid();
       sinceFull += 1;
       if (!previous || before === undefined || lastPid === undefined || lastPid < before || lastPid - before > maxProbes || sinceFull >= fullEvery) {
-        return { listed: full(), probes: [] };
+        return { listed: full(), probes: [], full: true };
       }
       const probes: number[] = [];
       for (let pid = before + 1; pid <= lastPid; pid++) probes.push(pid);
-      return { listed: previous, probes };
+      return { listed: previous, probes, full: false };
     },
     close() {
       if (fd !== undefined) { try { fs.closeSync(fd); } catch { /* already unusable */ } }

@@ -154,8 +154,9 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       ledger.end();
       previous = table && { targets, table, members };
       for (const e of changes) if (e.type !== 'unit-added') out.push(e);
-      if (table) {
-        files.retain((pid) => table.stats.has(pid)); // exited processes leave the listing but kept their fds
+      if (table?.full) {
+        // Exited processes leave the listing but kept their fds; between full listings, a failed read closes them.
+        files.retain((pid) => table.stats.has(pid));
         for (const pid of cmdlines.keys()) if (!table.stats.has(pid)) cmdlines.delete(pid);
       }
       return out;

@@ -8,6 +8,8 @@ export interface ProcTable {
   children: Map<number, number[]>;
   /** Command line (NUL separators as spaces), for `match` targets; read once per process identity (see below). */
   cmdline(pid: number): string;
+  /** Whether this is a full listing of /proc, rather than the previous tick's pids plus the new ones. */
+  full: boolean;
 }
 
 /**
@@ -31,14 +33,17 @@ export function readProcTable(procRoot: string, files: ProcFiles, fs: ProcFs, cm
   const children = new Map<number, number[]>();
   const add = (pid: number, probe: boolean): void => {
     const length = files.readBytes(pid, 'stat', !probe);
+    if (typeof length !== 'number' && !probe) files.forget(pid); // exited: its statm and io fds go too
     const stat = typeof length === 'number' ? parseProcStat(files.bytes(), length) : null;
     if (!stat || stats.has(pid) || (probe && isThreadStat(files.bytes(), length as number))) return;
     stats.set(pid, stat);
     const siblings = children.get(stat.ppid);
     if (siblings) siblings.push(pid); else children.set(stat.ppid, [pid]);
   };
+  let full = true;
   if (listing) {
-    const { listed, probes } = listing.pids(previous);
+    const { listed, probes, full: all } = listing.pids(previous);
+    full = all;
     for (const pid of listed) add(pid, false);
     for (const pid of probes) add(pid, true);
   } else {
@@ -56,7 +61,7 @@ export function readProcTable(procRoot: string, files: ProcFiles, fs: ProcFs, cm
     if (stat) cmdlines.set(pid, { startTicks: stat.startTicks, comm: stat.comm, line });
     return line;
   };
-  return { stats, children, cmdline };
+  return { stats, children, cmdline, full };
 }
 
 /** `pid` and its ancestors in the table: procstream and the wrappers that launched it (`npm`, `sh -c`). */
