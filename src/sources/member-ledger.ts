@@ -24,10 +24,10 @@ interface Reading {
 /** Per-member accounting across ticks: see {@link memberLedger}. */
 export interface MemberLedger {
   /**
-   * Starts a tick. `isLive(pid, startTicks)` tells whether a process is still there (the tick's listing);
+   * Starts a tick. `current(pid)` gives a process's stat on this tick when it is listed (undefined: no listing);
    * `bornAfterTicks` is the boot-clock time of the previous tick, in clock ticks, when known.
    */
-  begin(isLive: ((pid: number, startTicks: number) => boolean) | undefined, bornAfterTicks: number | undefined): void;
+  begin(current: ((pid: number) => ProcStat | undefined) | undefined, bornAfterTicks: number | undefined): void;
   /** Reads one member into `out` (its growth since its last reading); `tree` counts its reaped children too. */
   account(stat: ProcStat, io: ProcIo | null, tree: boolean, out: MemberDelta): void;
   /** Ends the tick: members not accounted in it are forgotten. */
@@ -51,20 +51,53 @@ export function memberLedger(): MemberLedger {
   const reaped = new Map<number, { user: number; sys: number; read: number; write: number }>();
   let bornAfter: number | undefined;
   let tick = 0;
+  const owe = (pid: number, r: Reading): void => {
+    const sum = reaped.get(pid) ?? { user: 0, sys: 0, read: 0, write: 0 };
+    sum.user += r.user + r.cuser;
+    sum.sys += r.sys + r.csys;
+    sum.read += r.read ?? 0;
+    sum.write += r.write ?? 0;
+    reaped.set(pid, sum);
+  };
+  /**
+   * Who reaped an orphan: the nearest subreaper ancestor or the namespace's init, which /proc does not name. Up the
+   * orphan's ancestry (the last readings for the ancestors that went, this tick's stats above), it is the first
+   * tracked live one whose cutime grew by at least what the orphan had: the others did not reap it. Without this, a
+   * tree killed at once (`kill -- -PGID`) counted its children twice: once in their units, once in init's cutime.
+   */
+  const reaperOf = (orphan: Reading, current: (pid: number) => ProcStat | undefined): number | undefined => {
+    const debt = orphan.user + orphan.cuser + orphan.sys + orphan.csys;
+    let at = orphan.ppid;
+    for (let steps = 0; at > 0 && steps < 64; steps++) {
+      const last = readings.get(at);
+      const now = current(at);
+      if (last && now && now.startTicks === last.startTicks) {
+        const owed = reaped.get(at);
+        const grown = now.cutimeTicks + now.cstimeTicks - last.cuser - last.csys - (owed ? owed.user + owed.sys : 0);
+        if (grown >= debt) return at;
+      }
+      const next = now && (!last || now.startTicks === last.startTicks) ? now.ppid : last?.ppid;
+      if (next === undefined) return undefined;
+      at = next;
+    }
+    return undefined;
+  };
   return {
-    begin(isLive, bornAfterTicks) {
+    begin(current, bornAfterTicks) {
       bornAfter = bornAfterTicks;
       tick += 1;
       if (reaped.size > 0) reaped.clear();
-      if (!isLive) return;
+      if (!current) return;
+      const live = (pid: number, r: Reading | undefined): boolean => r !== undefined && current(pid)?.startTicks === r.startTicks;
+      const orphans: Reading[] = [];
       for (const [pid, r] of readings) {
-        if (isLive(pid, r.startTicks)) continue;
-        const sum = reaped.get(r.ppid) ?? { user: 0, sys: 0, read: 0, write: 0 };
-        sum.user += r.user + r.cuser;
-        sum.sys += r.sys + r.csys;
-        sum.read += r.read ?? 0;
-        sum.write += r.write ?? 0;
-        reaped.set(r.ppid, sum);
+        if (live(pid, r)) continue;
+        if (live(r.ppid, readings.get(r.ppid))) owe(r.ppid, r);
+        else orphans.push(r); // its parent went too: a subreaper or init reaped it (see below)
+      }
+      for (const r of orphans) {
+        const reaper = reaperOf(r, current);
+        if (reaper !== undefined) owe(reaper, r);
       }
     },
     account(stat, io, tree, out) {

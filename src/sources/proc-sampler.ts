@@ -148,7 +148,7 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       const members = table ? assignMembers(table, claims) : new Map<number, number>();
       claims.forEach((claim, i) => { if (claim.extra || !table) for (const pid of claim.roots) if (!members.has(pid)) members.set(pid, i); });
       const stats = (pid: number): ProcStat | undefined => claims[members.get(pid)!]!.extra ?? table?.stats.get(pid);
-      ledger.begin(table && ((pid, startTicks) => table.stats.get(pid)?.startTicks === startTicks), bornAfter);
+      ledger.begin(table && ((pid) => table.stats.get(pid)), bornAfter);
       const out: MetricEvent[] = changes.filter((e) => e.type === 'unit-added');
       measureUnits({ targets, claims, members, stats, units, ledger, files, host, now, out });
       ledger.end();
