@@ -90,6 +90,7 @@ for (const n of sizes) {
     const fds3 = pids.flatMap((pid) => ['stat', 'statm', 'io'].map((f) => openSync(`/proc/${pid}/${f}`, 'r')));
     opened.push(...fds, ...fds3);
     const proc = procSampler();
+    const alone = procSampler({ children: false });
     const base = baseline?.procSampler();
     const sis = siSampler();
     let events = [];
@@ -97,6 +98,7 @@ for (const n of sizes) {
       { name: 'floor: readSync stat on kept fds', ticks: TICKS, tick: () => { for (const fd of fds) readSync(fd, buf, 0, 4096, 0); } },
       { name: 'floor ×3: readSync stat+statm+io on kept fds', ticks: TICKS, tick: () => { for (const fd of fds3) readSync(fd, buf, 0, 4096, 0); } },
       { name: 'procSampler (stat+statm+io, kept fds)', ticks: TICKS, tick: () => { events = proc.sample(targets); } },
+      { name: 'procSampler, `children: false` (roots alone)', ticks: TICKS, tick: () => { alone.sample(targets); } },
       ...(base ? [{ name: 'procSampler, baseline build (`BASELINE`)', ticks: TICKS, tick: () => { base.sample(targets); } }] : []),
       { name: 'pidusage (stat only)', ticks: TICKS, tick: () => pidusage(pids) },
       { name: 'siSampler (systeminformation)', ticks: SI_TICKS, tick: () => sis.sample(targets) },
@@ -105,6 +107,7 @@ for (const n of sizes) {
     const sampled = events.filter((e) => e.type === 'sample').length;
     if (sampled !== n) throw new Error(`procSampler sampled ${sampled} of ${n} pids`);
     proc.close();
+    alone.close();
     base?.close();
     sis.close();
     pidusage.clear();

@@ -33,7 +33,7 @@ export interface WatchUnitsOptions {
   tiers?: TierPlan | false;
   /** How often summaries are emitted, ms. Default 10 s. */
   summaryEveryMs?: number;
-  /** Sum each unit's live descendants: `'auto'` (default) does so for units whose root is a shell. */
+  /** Count each unit's process tree, live and reaped (default true; `'auto'` is the same); false: roots alone. */
   children?: boolean | 'auto';
   /**
    * The event log on disk: every event that describes the units is appended to `spill.dir` (`events: 'log'` unless

@@ -27,6 +27,7 @@ export interface WatchTargets {
   /** systemg's state directory, and the service names of `--systemg-config` (down until systemg starts them). */
   systemgDir?: string;
   systemgServices?: string[];
+  /** Count each unit's process tree (default); false with `--no-children`. */
   children: boolean;
 }
 

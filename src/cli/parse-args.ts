@@ -233,9 +233,10 @@ function targets(v: FlagValues, val: <T>(n: string) => T | undefined, list: (n: 
     ...defined('unitsFile', val<string>('units')),
     ...defined('stateFile', val<string>('state')),
     ...defined('systemgDir', val<string>('systemg')),
-    children: v.children === true,
+    children: noChildren(v),
   };
 }
+
 
 /** The unit `inspect` charts when UNIT is left out: the one a single `--pid`, `--pidfile` or `--match` names. */
 function onlyUnit(t: WatchTargets): string | undefined {
@@ -293,4 +294,10 @@ function spill(v: FlagValues, str: (n: string) => string | undefined, size: <T>(
   const segmentBytes = size<number>('segment') as number;
   if (segmentBytes > maxBytes) throw new PipelineError('E_USAGE', '--segment must not be larger than --spill-max');
   return { dir, maxBytes, segmentBytes };
+}
+
+/** Trees are counted unless `--no-children`; `--children` (the default since units add up) may not contradict it. */
+function noChildren(v: FlagValues): boolean {
+  if (v['no-children'] === true && v.children === true) throw new PipelineError('E_USAGE', '--children and --no-children contradict each other');
+  return v['no-children'] !== true;
 }

@@ -92,3 +92,17 @@ function commOf(bytes: Buffer, from: number, to: number): string {
   commText[slot] = text;
   return text;
 }
+
+/**
+ * Whether a stat line is a thread's rather than a process's: `exit_signal` (field 38) is -1 only for a thread. A
+ * thread's id is not listed in /proc but can be opened there (`/proc/<tid>/stat`), so a probe by pid must tell.
+ */
+export function isThreadStat(text: string | Buffer, length?: number): boolean {
+  const bytes = asBytes(text);
+  const n = length ?? bytes.length;
+  let at = byteLastIndexOf.call(bytes, CLOSE, Math.max(0, n - 1)) + 2; // field 3, the state
+  for (let field = 3; field < EXIT_SIGNAL && at > 1 && at < n; field++) at = byteIndexOf.call(bytes, SPACE, at) + 1;
+  return at > 1 && bytes[at] === MINUS;
+}
+
+const EXIT_SIGNAL = 38;

@@ -35,12 +35,15 @@ export interface SelfMetrics {
 }
 
 /**
- * Growth of a counter between two readings. A new identity, a first reading, or a counter that went down counts in
- * full: the sampler's counters are cumulative for the current process only (docs/events.md).
+ * Growth of a counter between two readings. The /proc sampler's counters are cumulative per unit and never decrease,
+ * across member churn and restarts (docs/events.md), so a new root identity behind the same growing counter is only
+ * growth: counting it in full re-added the unit's whole history at every group churn (+28 %). A counter that went
+ * down was reset (the systeminformation sampler starts each identity at 0, or procstream restarted): it counts in
+ * full. A first reading counts in full.
  */
-function growth(cur: number | null, prev: number | null | undefined, sameProcess: boolean): number {
+function growth(cur: number | null, prev: number | null | undefined): number {
   if (cur === null) return 0;
-  if (!sameProcess || prev === null || prev === undefined) return cur;
+  if (prev === null || prev === undefined) return cur;
   return cur >= prev ? cur - prev : cur;
 }
 
@@ -85,14 +88,14 @@ export class MetricsState {
     const u = this.unit(e.unit);
     const last = u.last;
     const same = last !== undefined && last.pid === e.pid && last.startTimeMs === e.startTimeMs;
-    u.cpuUserSeconds += growth(e.cpuUserSeconds, last?.cpuUserSeconds, same);
-    u.cpuSystemSeconds += growth(e.cpuSystemSeconds, last?.cpuSystemSeconds, same);
-    u.diskReadBytes += growth(e.ioReadBytes, last?.ioReadBytes, same);
-    u.diskWriteBytes += growth(e.ioWriteBytes, last?.ioWriteBytes, same);
+    u.cpuUserSeconds += growth(e.cpuUserSeconds, last?.cpuUserSeconds);
+    u.cpuSystemSeconds += growth(e.cpuSystemSeconds, last?.cpuSystemSeconds);
+    u.diskReadBytes += growth(e.ioReadBytes, last?.ioReadBytes);
+    u.diskWriteBytes += growth(e.ioWriteBytes, last?.ioWriteBytes);
     const rx = e.netScope === 'netns' ? e.netRxBytes ?? null : null;
     const tx = e.netScope === 'netns' ? e.netTxBytes ?? null : null;
-    if (rx !== null) u.networkReceiveBytes = (u.networkReceiveBytes ?? 0) + growth(rx, last?.netRxBytes, same);
-    if (tx !== null) u.networkTransmitBytes = (u.networkTransmitBytes ?? 0) + growth(tx, last?.netTxBytes, same);
+    if (rx !== null) u.networkReceiveBytes = (u.networkReceiveBytes ?? 0) + growth(rx, last?.netRxBytes);
+    if (tx !== null) u.networkTransmitBytes = (u.networkTransmitBytes ?? 0) + growth(tx, last?.netTxBytes);
     u.rssBytes = e.rssBytes;
     u.up = true;
     u.processes = e.processes ?? 1;

@@ -12,6 +12,7 @@ import {
 import { parseProcStat } from '../formats/parse-proc-stat.js';
 import { grow } from '../formats/counter-growth.js';
 import { percentOfCore } from '../formats/percent-of-core.js';
+import { roundMicros, roundPercent, roundPercentOrNull } from '../formats/resolution.js';
 import { type CgroupFiles, type CgroupMounts, readCgroupMounts, relativeCgroupPath, resolveCgroup, systemdUnitPath } from './cgroup-paths.js';
 import { readHostInfo } from './host-info.js';
 import { keptFile, type KeptFile } from './kept-file.js';
@@ -159,12 +160,13 @@ export function cgroupSampler(options: CgroupSamplerOptions = {}): CgroupSampler
     state.lastTs = now;
     const identity = state.identity ?? { pid: 0, startTimeMs: 0 };
     return {
-      type: 'sample', v: EVENT_FORMAT_VERSION, unit, ts: now, pid: identity.pid, startTimeMs: identity.startTimeMs, cpuPercent,
-      cpuUserSeconds: state.total.userUsec / 1e6, cpuSystemSeconds: state.total.systemUsec / 1e6,
+      type: 'sample', v: EVENT_FORMAT_VERSION, unit, ts: now, pid: identity.pid, startTimeMs: identity.startTimeMs,
+      cpuPercent: roundPercentOrNull(cpuPercent), // numbers at the store's resolution (formats/resolution.ts)
+      cpuUserSeconds: roundMicros(state.total.userUsec / 1e6), cpuSystemSeconds: roundMicros(state.total.systemUsec / 1e6),
       rssBytes: memory.rssBytes ?? rssFromProc(pids),
       ioReadBytes: io ? state.total.read : null, ioWriteBytes: io ? state.total.write : null,
       netRxBytes: null, netTxBytes: null, netScope: null,
-      hostCpuPercent: cpuPercent === null ? null : cpuPercent / host.cores,
+      hostCpuPercent: cpuPercent === null ? null : roundPercent(cpuPercent / host.cores),
       processes: pids.length, ...(threads === undefined ? {} : { threads }),
       cgroup: files.path, cgroupMemoryBytes: memory.cgroupMemoryBytes,
       missing,

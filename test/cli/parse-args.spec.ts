@@ -34,9 +34,14 @@ describe('parseArgs: watch', () => {
   it('defaults to watch with library defaults and ndjson off a terminal', () => {
     expect(parseArgs([], ctx())).toEqual({
       command: 'watch', strict: false, format: 'ndjson',
-      targets: { pids: [], children: false },
+      targets: { pids: [], children: true },
       intervalMs: 1_000, retentionMs: 43_200_000, maxMemoryBytes: 10_485_760,
     });
+  });
+
+  it('counts trees unless --no-children, and refuses --children with --no-children', () => {
+    expect(parseArgs(['--pid', '7', '--no-children'], ctx())).toMatchObject({ targets: { pids: [7], children: false } });
+    expect(usage(['--children', '--no-children'], ctx())).toContain('contradict');
   });
 
   it('picks table output on a terminal', () => {

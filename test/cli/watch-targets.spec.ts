@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { watchTargetsSpec } from '../../src/cli/watch-targets.js';
 import type { UnitTarget } from '../../src/sources/sampler.js';
 
-const none = { pids: [], children: false };
+const none = { pids: [], children: true };
 
 describe('watchTargetsSpec', () => {
   it('means every process of the machine when no target flag is given', () => {

@@ -37,6 +37,10 @@ export class ProcFixture {
     writeFileSync(join(dir, 'io'), `rchar: 1\nwchar: 2\nsyscr: 0\nsyscw: 0\nread_bytes: ${readBytes}\nwrite_bytes: ${writeBytes}\ncancelled_write_bytes: 0\n`);
     writeFileSync(join(dir, 'cmdline'), cmdline.join('\0') + '\0');
   }
+  /** Writes `uptime`: the boot clock, seconds, which tells the sampler which processes started since its last tick. */
+  uptime(seconds: number): void {
+    writeFileSync(join(this.root, 'uptime'), `${seconds.toFixed(2)} 0.00\n`);
+  }
   writeRaw(pid: number, file: string, text: string): void {
     writeFileSync(join(this.root, String(pid), file), text);
   }

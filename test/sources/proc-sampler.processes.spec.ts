@@ -97,6 +97,8 @@ describe('procSampler on real processes', () => {
   });
 
   it('gives unit-down when the child is killed and unit-restarted when it comes back', async () => {
+    sampler.close();
+    sampler = procSampler({ children: false }); // the root alone: no listing, so its fds are the only ones kept
     const pidFile = join(dir, 'svc.pid');
     const targets = [{ unit: 'svc', pidFile }];
     const first = await startNode('process.stdout.write("ready"); setInterval(() => {}, 1e6);', true);

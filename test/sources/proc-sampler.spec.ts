@@ -62,7 +62,8 @@ describe('procSampler on a fixture /proc tree', () => {
     exited = true;
     expect(sampler.sample([{ unit: 'api', pid: 42 }])).toEqual([expect.objectContaining({ type: 'unit-down', reason: 'exited' })]);
     expect(sampler.openFds()).toBe(0);
-    expect(closed).toHaveLength(3);
+    expect(new Set(closed).size).toBe(3); // stat, statm and io, each closed
+
   });
 
   it('never attributes a recycled pid to a unit pinned to that pid', () => {
@@ -74,18 +75,21 @@ describe('procSampler on a fixture /proc tree', () => {
     expect(sampler.sample([{ unit: 'api', pid: 42 }])).toEqual([{ type: 'unit-down', v: 1, unit: 'api', ts: now, reason: 'pid-reused' }]);
   });
 
-  it('gives unit-restarted and a fresh CPU baseline when the pid file names a new process', () => {
+  it('gives unit-restarted and a fresh CPU baseline when the pid file names a new process, its counters going on', () => {
     const pidFile = join(proc.root, 'api.pid');
     fs.writeFileSync(pidFile, '42\n');
     proc.write({ pid: 42, start: 700, utime: 500 });
+    proc.uptime(7.5);
     const sampler = make();
     sampler.sample([{ unit: 'api', pidFile }]);
     proc.write({ pid: 42, start: 800, utime: 1 }); // same pid, new start time: a restart that reused the pid
+    proc.uptime(8.5);
     now += 1000;
     const events = sampler.sample([{ unit: 'api', pidFile }]);
     expect(types(events)).toEqual(['unit-restarted', 'sample']);
     expect(events[0]).toMatchObject({ previous: { pid: 42, startTimeMs: 1_007_000 }, current: { pid: 42, startTimeMs: 1_008_000 }, restarts: 1 });
-    expect(samples(events)[0]).toMatchObject({ cpuPercent: null, cpuUserSeconds: 0.01, startTimeMs: 1_008_000 });
+    // The new process started after the previous tick (8 s > 7.5 s of uptime), so all of its CPU is new to the unit.
+    expect(samples(events)[0]).toMatchObject({ cpuPercent: null, cpuUserSeconds: 5.01, startTimeMs: 1_008_000 });
   });
 
   it('rejects a pid file left behind when its pid now belongs to a younger process', () => {
@@ -158,11 +162,12 @@ describe('procSampler on a fixture /proc tree', () => {
     expect(s?.cpuPercent).toBeCloseTo(30, 6);
   });
 
-  it('does not sum descendants of a non-shell unless asked', () => {
-    proc.write({ pid: 10, comm: 'node', rssPages: 100 });
+  it('sums the tree of any root by default; children: false measures the root alone, and a target overrides it', () => {
+    proc.write({ pid: 10, comm: 'node', rssPages: 100, utime: 5, cutime: 50 });
     proc.write({ pid: 11, ppid: 10, rssPages: 1000 });
-    expect(samples(make().sample([{ unit: 'a', pid: 10 }]))[0]).toMatchObject({ processes: 1, rssBytes: 100 * 4096 });
-    expect(samples(make().sample([{ unit: 'a', pid: 10, children: true }]))[0]).toMatchObject({ processes: 2 });
+    expect(samples(make().sample([{ unit: 'a', pid: 10 }]))[0]).toMatchObject({ processes: 2, cpuUserSeconds: 0.55 });
+    expect(samples(make({ children: false }).sample([{ unit: 'a', pid: 10 }]))[0]).toMatchObject({ processes: 1, rssBytes: 100 * 4096, cpuUserSeconds: 0.05 });
+    expect(samples(make().sample([{ unit: 'a', pid: 10, children: false }]))[0]).toMatchObject({ processes: 1 });
     expect(samples(make({ children: false }).sample([{ unit: 'a', pid: 10, children: true }]))[0]).toMatchObject({ processes: 2 });
   });
 

@@ -21,7 +21,7 @@ export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
     retentionMs: opts.retentionMs,
     maxMemoryBytes: opts.maxMemoryBytes,
     ...(opts.summaryEveryMs === undefined ? {} : { summaryEveryMs: opts.summaryEveryMs }),
-    ...(opts.targets.children ? { children: true } : {}),
+    children: opts.targets.children,
     ...(opts.spill ? { spill: opts.spill } : {}),
     ...(opts.count === undefined ? {} : { count: opts.count }),
     ...(opts.durationMs === undefined ? {} : { durationMs: opts.durationMs }),
