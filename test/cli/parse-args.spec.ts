@@ -113,7 +113,7 @@ describe('parseArgs: summarize, replay, inspect', () => {
   it('inspects a unit live over 15 minutes by default, or from a path', () => {
     expect(parseArgs(['inspect', 'api'], ctx())).toEqual({
       command: 'inspect', strict: false, unit: 'api', from: { kind: 'live' }, windowMs: 900_000, maxLineBytes: 1_048_576,
-      intervalMs: 1_000, stream: false, targets: { pids: [], children: false },
+      intervalMs: 1_000, stream: false, targets: { pids: [], children: true },
     });
     expect(parseArgs(['inspect', 'node', '--count', '5', '--interval', '200ms', '--duration', '1m'], ctx())).toMatchObject({
       count: 5, intervalMs: 200, durationMs: 60_000,
