@@ -32,14 +32,20 @@ export class TmuxScreen {
   }
 
   /**
-   * Whether the command has exited, and its status: 128 + N when signal N killed it. Null while it runs, and while tmux
-   * has marked the pane dead but not yet filled in how (seen under load: `pane_dead` 1 with an empty status).
+   * Whether the command has exited, and its status: 128 + N when signal N killed it. Null while it runs.
+   *
+   * tmux marks a pane dead when its pty closes, and fills in the status only when it reaps the child on SIGCHLD. The
+   * tmux 3.3a server here sometimes misses that SIGCHLD (seen with a plain `sleep 1` too): the command has exited and
+   * is a zombie, `pane_dead` is 1, and the status stays empty for good. So while the status is missing we send the
+   * server a SIGCHLD of our own, which makes it run its waitpid loop and record the real status.
    */
   exitStatus(): number | null {
     const [dead, status = '', signal = ''] = this.tmux('display-message', '-p', '-t', 't', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}').trim().split('|');
     if (dead !== '1') return null;
     if (status !== '') return Number(status);
-    return signal !== '' ? 128 + Number(signal) : null;
+    if (signal !== '') return 128 + Number(signal);
+    try { process.kill(Number(this.tmux('display-message', '-p', '#{pid}').trim()), 'SIGCHLD'); } catch { /* server gone */ }
+    return null;
   }
 
   /** Polls the screen until `test` holds (or `timeoutMs` passes, then throws with the last screen). */
