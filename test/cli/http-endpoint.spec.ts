@@ -61,8 +61,13 @@ describe('watch --http', () => {
         await new Promise((r) => setTimeout(r, 250));
         [log, live] = [await series('log'), await series('5m')];
       }
-      // the log starts at the very first sample (long evicted from the store), and no sample is counted twice
-      const samples = watch.events().filter((e) => e.type === 'sample');
+      // the log starts at the very first sample (long evicted from the store), and no sample is counted twice. The
+      // log can be a line ahead of what this process has read from the child's stdout yet: give the pipe a moment.
+      let samples = watch.events().filter((e) => e.type === 'sample');
+      for (let i = 0; i < 40 && samples.length < sum(log); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        samples = watch.events().filter((e) => e.type === 'sample');
+      }
       expect(log.fromMs).toBe(samples[0]!.ts);
       expect(sum(log)).toBeLessThanOrEqual(samples.length);
     } finally {
