@@ -32,6 +32,7 @@ const roundMicros = (seconds: number): number => Math.round(seconds * 1e6) / 1e6
 // cpuPercent is kept as f32; reading back at 0.001 % resolution gives stable, readable numbers.
 const F32_MAX = 3.4028234663852886e38;
 
+// roundPercent of formats/resolution.ts, kept module-local like roundMicros above: this runs for every decoded row.
 export const roundCpu = (pct: number): number => Math.round(pct * 1000) / 1000;
 const fitsU32 = (x: number): boolean => x >= 0 && x < U32_LIMIT;
 
