@@ -50,6 +50,8 @@ export type { SeriesOptions, SeriesPoint, Band } from './store/series.js';
 
 /* Sinks */
 export { toNdjson } from './sinks/to-ndjson.js';
+export type { ToNdjsonOptions } from './sinks/to-ndjson.js';
+export { verbatimSlot, type Verbatim } from './formats/verbatim.js';
 export { writeLines, type WriteLinesOptions, type WritePolicy } from './sinks/write-lines.js';
 export { spillover, type SpilloverOptions, type FsyncPolicy } from './sinks/spillover.js';
 export { SEGMENT_PATTERN, segmentName, segmentSeq } from './formats/segment-names.js';

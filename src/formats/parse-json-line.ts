@@ -13,6 +13,33 @@ import { shapeBuilder } from './event-shapes.js';
 /** Returned when the line is not in the narrow form this reader handles; `JSON.parse` must decide. */
 export const UNSURE: unique symbol = Symbol('unsure');
 
+/** Where the last {@link parseJsonLine} call found the object under the top-level key `event` (an eviction's row). */
+export interface LineForm {
+  /** Byte offsets [eventFrom, eventTo) of that object in the buffer; -1 when the line has none. */
+  eventFrom: number;
+  eventTo: number;
+}
+// Reused from call to call (a call runs to its end synchronously): read it before the next call. `verbatim` holds
+// the cheap checks; numbers of 16-17 digits are checked only when asked (lastLineVerbatim), so readers that never
+// ask (summarize) do not pay for turning them back into text.
+const form = { verbatim: false, eventFrom: -1, eventTo: -1, longNumbers: 0 };
+const longText: string[] = [];
+const longValue: number[] = [];
+
+/** The place of the `event` object in the line the last {@link parseJsonLine} call returned a value for. */
+export const lastLineForm = (): Readonly<LineForm> => form;
+
+/**
+ * Whether `JSON.stringify` of the value the last {@link parseJsonLine} call returned writes exactly that line's
+ * bytes, so a writer may copy the line instead: keys unique and not integer-like (V8 would move those first), and
+ * every number in the text `String()` gives it (no trailing zero, exponent, -0, or digits past the shortest).
+ */
+export function lastLineVerbatim(): boolean {
+  if (!form.verbatim) return false;
+  for (let i = 0; i < form.longNumbers; i++) if (String(longValue[i]) !== longText[i]) return false;
+  return true;
+}
+
 const QUOTE = 0x22, COMMA = 0x2c, MINUS = 0x2d, DOT = 0x2e, COLON = 0x3a, ZERO = 0x30, NINE = 0x39;
 const OPEN = 0x7b, CLOSE = 0x7d, BACKSLASH = 0x5c;
 const MAX_DEPTH = 8;
@@ -20,6 +47,8 @@ const MAX_KEYS = 64;
 // Up to 15 significant digits the mantissa and 10^k are exact doubles, so one division is correctly rounded, as
 // JSON.parse's result is (Clinger's fast path). Integers stay exact up to 2^53; longer numbers and exponents go to Number().
 const MAX_DIGITS = 15;
+/** Keys V8 orders before the others (array indexes), whatever their place in the text. */
+const INDEX_LIKE = /^\d/;
 const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => 10 ** k);
 
 // State shared by every caller, which is safe because a call runs to its end synchronously: bounded caches of short
@@ -35,6 +64,8 @@ interface Shape {
   keyHashes: number[];
   /** A literal builder for this key sequence, when it is one of our own event shapes. */
   make: ((values: unknown[]) => Record<string, unknown>) | undefined;
+  /** Keys unique and none integer-like, so JSON.stringify writes them once each, in this order. */
+  ordered: boolean;
 }
 const SHAPE_SLOTS = 256;
 // Past this many constructors (lines of ever new shapes), objects are built key by key instead.
@@ -61,6 +92,10 @@ export function parseJsonLine(bytes: Buffer, start: number, end: number): unknow
   let count = 0; // entries of the object being read
   let hash = 0;
   let predicted = true; // every key so far was the one lastShape[depth] has there
+  form.verbatim = true;
+  form.eventFrom = -1;
+  form.eventTo = -1;
+  form.longNumbers = 0;
   if (bytes[at] === CLOSE) return at + 1 === end ? {} : UNSURE;
   for (;;) {
     // a key: first try the one the last object at this depth had in this place
@@ -103,10 +138,12 @@ export function parseJsonLine(bytes: Buffer, start: number, end: number): unknow
       if (value === UNSURE) return UNSURE;
       at = numberEnd;
     } else if (c === OPEN && bytes[at + 1] === CLOSE) {
+      if (depth === 0 && key === 'event') { form.eventFrom = at; form.eventTo = at + 2; }
       value = {};
       at += 2;
     } else if (c === OPEN) {
       if (depth === MAX_DEPTH) return UNSURE;
+      if (depth === 0 && key === 'event') form.eventFrom = at;
       frameCount[depth] = count + 1;
       frameHash[depth] = hash;
       framePredicted[depth] = predicted;
@@ -137,6 +174,7 @@ export function parseJsonLine(bytes: Buffer, start: number, end: number): unknow
         : build(depth, count, hash);
       if (depth === 0) return at === end ? object : UNSURE;
       depth--;
+      if (depth === 0 && form.eventFrom >= 0 && form.eventTo < 0) form.eventTo = at;
       count = frameCount[depth] as number;
       hash = frameHash[depth] as number;
       predicted = framePredicted[depth] as boolean;
@@ -156,7 +194,8 @@ function build(depth: number, count: number, hash: number): Record<string, unkno
   if (shape === undefined || !sameKeys(shape.keys, keys, count)) {
     const own = keys.slice(0, count);
     const keyBytes = own.map((k) => Buffer.from(`"${k}":`, 'latin1'));
-    shape = { keys: own, keyBytes, keyHashes: keyBytes.map((b) => hashOf(b, 1, b.length - 2)), make: shapeBuilder(own) };
+    shape = { keys: own, keyBytes, keyHashes: keyBytes.map((b) => hashOf(b, 1, b.length - 2)), make: shapeBuilder(own),
+      ordered: new Set(own).size === own.length && !own.some((k) => INDEX_LIKE.test(k)) };
     shapes[slot] = shape;
   }
   lastShape[depth] = shape;
@@ -164,6 +203,7 @@ function build(depth: number, count: number, hash: number): Record<string, unkno
 }
 
 function make(shape: Shape, values: unknown[], count: number): Record<string, unknown> {
+  if (!shape.ordered) form.verbatim = false;
   return shape.make === undefined ? assemble(shape.keys, values, count) : shape.make(values);
 }
 
@@ -257,8 +297,16 @@ function readNumber(bytes: Buffer, from: number, end: number): number | typeof U
   // (JSON.stringify writes doubles with up to 17 digits, and exponents) is checked JSON syntax by now, which Number()
   // rounds exactly as JSON.parse does: one short string, never the whole block through JSON.parse.
   if (exponent || (digits > MAX_DIGITS && (decimals > 0 || mantissa > Number.MAX_SAFE_INTEGER))) {
-    return Number(latin1(bytes, from, at));
+    const text = latin1(bytes, from, at);
+    const n = Number(text);
+    longText[form.longNumbers] = text;
+    longValue[form.longNumbers++] = n;
+    return n;
   }
   const value = decimals === 0 ? mantissa : mantissa / (POW10[decimals] as number);
+  // Up to 15 digits (leading zeros counted) a decimal is the shortest text of its double, which String() writes,
+  // unless it ends in 0, is -0, or is below 1e-6 (written with an exponent).
+  if (decimals > 0 && (bytes[at - 1] === ZERO || value < 1e-6)) form.verbatim = false;
+  else if (negative && value === 0) form.verbatim = false;
   return negative ? -value : value;
 }

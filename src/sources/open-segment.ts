@@ -50,7 +50,8 @@ export function openSegment(path: string, { compressed, highWaterMark, onTorn, o
   const file = createReadStream(path, { highWaterMark });
   if (onRead) file.on('data', (chunk) => onRead(chunk.length));
   if (!compressed) return file;
-  const gunzip = createGunzip({ finishFlush: zc.Z_SYNC_FLUSH });
+  // Output in chunks of the read size, not zlib's 16 KiB: fewer, larger blocks for the line reader (its per-chunk cost).
+  const gunzip = createGunzip({ finishFlush: zc.Z_SYNC_FLUSH, chunkSize: highWaterMark });
   const text = new PassThrough({ highWaterMark });
   let emitted = 0;
   gunzip.on('data', (chunk: Buffer) => { emitted += chunk.length; });

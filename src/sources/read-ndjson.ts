@@ -4,8 +4,9 @@ import type { MetricEvent } from '../events.js';
 import { excerpt, PipelineError } from '../errors.js';
 import { decodeMetricEvent, type LineDecoder } from '../formats/decode-event.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../formats/json-depth.js';
-import { parseJsonLine, UNSURE } from '../formats/parse-json-line.js';
+import { lastLineForm, lastLineVerbatim, parseJsonLine, UNSURE } from '../formats/parse-json-line.js';
 import { countNewlines, selectLines } from '../formats/select-lines.js';
+import type { Verbatim } from '../formats/verbatim.js';
 
 /** A line that was skipped; `count` is the number of bad lines of this input so far, this one included. */
 export interface BadLine {
@@ -42,10 +43,25 @@ export interface ReadNdjsonOptions<E extends object = MetricEvent> {
    * nor reported when bad. Ignored under `strict`. Default: every line is parsed.
    */
   anyOf?: readonly string[];
+  /**
+   * A slot this reader fills, before emitting an event, with the line it was read from when that line is exactly
+   * `JSON.stringify(event)` and the decoder returned the parsed value itself; a writer given the same slot writes
+   * the line instead of serializing again (see formats/verbatim.ts). Default: none.
+   */
+  verbatim?: Verbatim;
 }
 
 
 const NL = 0x0a;
+
+/** Fills the slot with the line `bytes[start, end)` (ASCII: the byte reader takes nothing else) and its row's place. */
+function keep(slot: Verbatim, event: object, bytes: Buffer, start: number, end: number): void {
+  const { eventFrom, eventTo } = lastLineForm();
+  slot.event = event;
+  slot.text = bytes.toString('latin1', start, end);
+  slot.innerFrom = eventFrom < 0 ? -1 : eventFrom - start;
+  slot.innerTo = eventFrom < 0 ? -1 : eventTo - start;
+}
 
 /**
  * Events from NDJSON on `input` (Buffer or string chunks): split on `\n` (a trailing `\r` is JSON whitespace), UTF-8
@@ -54,7 +70,7 @@ const NL = 0x0a;
  * nested deeper than `MAX_JSON_DEPTH` (64). Nothing thrown while reading escapes: it arrives on the error channel.
  */
 export function readNdjson<E extends object = MetricEvent>(input: Readable, options: ReadNdjsonOptions<E> = {}): Observable<E> {
-  const { name = 'input', strict = false, maxLineBytes = 1024 * 1024, onBadLine, paused } = options;
+  const { name = 'input', strict = false, maxLineBytes = 1024 * 1024, onBadLine, paused, verbatim } = options;
   const decodeValue = (options.decode ?? decodeMetricEvent) as LineDecoder<E>;
   // A throwing decoder makes a bad line, never an exception.
   const decodeShallow = (value: unknown): E | string => {
@@ -183,6 +199,7 @@ export function readNdjson<E extends object = MetricEvent>(input: Readable, opti
           const event = value === UNSURE ? undefined : decodeShallow(value);
           if (event === undefined || typeof event === 'string') break;
           if (subscriber.closed) return;
+          if (verbatim !== undefined && event === value && lastLineVerbatim()) keep(verbatim, event, block, start, end);
           subscriber.next(event);
           done++;
           start = end + 1;

@@ -10,6 +10,7 @@ import { isCompressedSegment, SEGMENT_PATTERN } from '../formats/segment-names.j
 import { openSegment } from './open-segment.js';
 import { decodeMetricEvent, readNdjson, type BadLine, type LineDecoder } from './read-ndjson.js';
 import { SYSTEMG_FILE_PATTERN, systemgDecoder } from '../formats/systemg-format.js';
+import { unwrapVerbatim, type Verbatim } from '../formats/verbatim.js';
 
 /** What `replay` needs of an event to filter it: a type, a unit and a timestamp. */
 export interface ReplayableEvent {
@@ -48,6 +49,8 @@ export interface ReplayOptions<E extends ReplayableEvent = MetricEvent> {
   paused?: Observable<boolean>;
   /** Called with the size of every chunk read, bytes: a progress bar's feed. */
   onRead?: (bytes: number) => void;
+  /** A slot filled with the line of each event emitted unchanged from it, for a writer to write through (readNdjson's `verbatim`). */
+  verbatim?: Verbatim;
 }
 
 interface ReplayFile {
@@ -94,7 +97,7 @@ const loadNames = async (names: ReplayOptions['unitNames']): Promise<Readonly<Re
  */
 export function replay<E extends ReplayableEvent = MetricEvent>(dir: string, options: ReplayOptions<E> = {}): Observable<E | MetricEvent> {
   const { unwrap = true, unit, sinceMs = -Infinity, untilMs = Infinity, beforeMs = Infinity, strict, onBadLine, maxLineBytes } = options;
-  const { scheduler = asyncScheduler, paused, onRead } = options;
+  const { scheduler = asyncScheduler, paused, onRead, verbatim } = options;
   const units = unit === undefined ? undefined : new Set(typeof unit === 'string' ? [unit] : unit);
   const keep = (e: ReplayableEvent) => e.ts >= sinceMs && e.ts <= untilMs && e.ts < beforeMs && (!units || units.has(e.unit));
   const ours = (options.decode ?? decodeMetricEvent) as LineDecoder<E | MetricEvent>;
@@ -119,9 +122,13 @@ export function replay<E extends ReplayableEvent = MetricEvent>(dir: string, opt
         const input = openSegment(join(dir, name), {
           compressed: isCompressedSegment(name), highWaterMark: CHUNK, onTorn, ...(onRead ? { onRead } : {}),
         });
-        const read = { name, strict, maxLineBytes, anyOf, onBadLine: count, ...(paused ? { paused } : {}) };
+        const read = { name, strict, maxLineBytes, anyOf, onBadLine: count, ...(paused ? { paused } : {}), ...(verbatim ? { verbatim } : {}) };
         const events$ = readNdjson<E | MetricEvent>(input, { ...read, decode: decode ?? ours }).pipe(
-          map((e): E | MetricEvent => (unwrap && e.type === 'evicted' ? (e as EvictedEvent).event : e)),
+          map((e): E | MetricEvent => {
+            if (!unwrap || e.type !== 'evicted') return e;
+            unwrapVerbatim(verbatim, e, (e as EvictedEvent).event);
+            return (e as EvictedEvent).event;
+          }),
           map((e): E | MetricEvent => (isOurs && e.type === 'sample' ? decodeLogEvent(e as MetricEvent) : e)),
           filter((e: E | MetricEvent) => keep(e)),
           finalize(() => input.destroy()), // an early unsubscribe must not leave the file open

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BehaviorSubject, finalize, lastValueFrom, takeUntil, tap } from 'rxjs';
 import { replay } from '../../index.js';
-import { toNdjson } from '../../index.js';
+import { toNdjson, verbatimSlot } from '../../index.js';
 import { PipelineError } from '../../errors.js';
 import { requireSegments } from '../check-inputs.js';
 import { EXIT } from '../exit-codes.js';
@@ -23,6 +23,9 @@ export async function runReplay(opts: ReplayCommand, io: CliIo): Promise<number>
   let read = 0;
   // The reader pauses while stdout's queue is full, so a slow consumer (`| less`) loses nothing and memory stays bounded.
   const paused = new BehaviorSubject(false);
+  // Lines that are their event's own serialization are written as read, not parsed and serialized again: nothing
+  // below changes an event, so the output is byte for byte what JSON.stringify would write (docs/cli.md).
+  const verbatim = verbatimSlot();
   let rows = 0; // samples and down markers of the wanted units, as opposed to the reader's own `dropped` reports
   const events$ = replay(opts.dir, {
     ...(opts.units.length > 0 ? { unit: opts.units } : {}),
@@ -33,13 +36,14 @@ export async function runReplay(opts: ReplayCommand, io: CliIo): Promise<number>
     maxLineBytes: opts.maxLineBytes,
     onBadLine: reportBadLine(io),
     paused,
+    verbatim,
     ...(progress ? { onRead: (bytes: number) => progress.update((read += bytes)) } : {}),
   }).pipe(
     takeUntil(stop$(io)),
     tap((e) => { if (e.type === 'sample' || e.type === 'unit-down') rows += 1; }),
     finalize(() => progress?.done()),
   );
-  await lastValueFrom(events$.pipe(toNdjson(io.stdout, { policy: 'wait', onPressure: (p) => paused.next(p) })), { defaultValue: undefined });
+  await lastValueFrom(events$.pipe(toNdjson(io.stdout, { policy: 'wait', onPressure: (p) => paused.next(p), verbatim })), { defaultValue: undefined });
   if (opts.units.length > 0 && rows === 0) {
     const names = opts.units.map((u) => `'${printable(u)}'`).join(', ');
     throw new PipelineError('E_SOURCE', `no events of unit ${names} in ${printable(opts.dir)}${opts.sinceTs ?? untilTs ? ' in that time range' : ''}`);
