@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseJsonLine, UNSURE } from '../../src/formats/parse-json-line.js';
+import { lastLineForm, lastLineVerbatim, parseJsonLine, UNSURE } from '../../src/formats/parse-json-line.js';
 import type { EvictedEvent, SampleEvent } from '../../src/events.js';
 import { down, sample } from '../../src/testing/index.js';
 
@@ -90,5 +90,54 @@ describe('parseJsonLine', () => {
     const bytes = Buffer.from('{"a":1}{"b":2}\n');
     expect(parseJsonLine(bytes, 7, 14)).toStrictEqual({ b: 2 });
     expect(parseJsonLine(bytes, 0, 6)).toBe(UNSURE);
+  });
+});
+
+/** Parses `line` and returns what the reader says of its form: verbatim or not, and the text under `event`. */
+function formOf(line: string): { verbatim: boolean; event: string | undefined } | typeof UNSURE {
+  const bytes = Buffer.from(`${line}\n`);
+  const value = parseJsonLine(bytes, 0, bytes.length - 1);
+  if (value === UNSURE) return UNSURE;
+  const verbatim = lastLineVerbatim();
+  const { eventFrom, eventTo } = lastLineForm();
+  // The claim the write-through path rests on: when the reader says verbatim, serializing the value gives the line.
+  if (verbatim) expect(JSON.stringify(value)).toBe(line);
+  const inner = (value as { event?: unknown }).event;
+  if (verbatim && typeof inner === 'object' && inner !== null) expect(line.slice(eventFrom, eventTo)).toBe(JSON.stringify(inner));
+  return { verbatim, event: eventFrom < 0 ? undefined : line.slice(eventFrom, eventTo) };
+}
+
+describe('lastLineVerbatim', () => {
+  it('vouches for every line JSON.stringify writes of our events, and gives an eviction\'s row as its own text', () => {
+    fc.assert(fc.property(sampleEvent, (e) => { expect(formOf(JSON.stringify(e))).toEqual({ verbatim: true, event: undefined }); }), { numRuns: 500 });
+    fc.assert(fc.property(evictedSample, (e) => {
+      expect(formOf(JSON.stringify(e))).toEqual({ verbatim: true, event: JSON.stringify(e.event) });
+    }), { numRuns: 500 });
+  });
+
+  it('vouches for every double as JSON.stringify writes it: 16–17 digits and exponents included', () => {
+    const doubles = fc.double({ noNaN: true, noDefaultInfinity: true });
+    fc.assert(fc.property(doubles, (x) => { expect(formOf(`{"x":${JSON.stringify(x)}}`)).toEqual({ verbatim: true, event: undefined }); }), { numRuns: 3000 });
+  });
+
+  it('refuses numbers JSON.stringify would write otherwise: trailing zeros, -0, exponents, digits past the shortest', () => {
+    const other = ['1.0', '1.50', '-0', '-0.0', '0.0000001', '1e3', '1E5', '1e-07', '0.30000000000000005', '12345678901234567890', '2.01207243460764750'];
+    for (const text of other) {
+      const form = formOf(`{"a":1,"x":${text}}`);
+      expect(form === UNSURE || !form.verbatim, text).toBe(true);
+    }
+  });
+
+  it('refuses keys JSON.stringify would write otherwise: repeated, or integer-like (V8 moves them first)', () => {
+    for (const line of ['{"a":1,"a":2}', '{"a":1,"1":2}', '{"event":{"x":1},"event":{"x":2}}', '{"a":{"b":1,"b":1}}', '{"a":{"0":1}}']) {
+      const form = formOf(line);
+      expect(form === UNSURE || !form.verbatim, line).toBe(true);
+    }
+  });
+
+  it('never vouches for a line that is not its value\'s serialization: arbitrary objects, mutated event lines', () => {
+    fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (o) => { formOf(JSON.stringify(o)); }), { numRuns: 1000 });
+    const line = fc.oneof(sampleEvent.map((e) => JSON.stringify(e)), evictedSample.map((e) => JSON.stringify(e)));
+    fc.assert(fc.property(mutated(line), (text) => { formOf(text); }), { numRuns: 3000 });
   });
 });

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { lastValueFrom, of, Subject, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { toNdjson } from '../../src/sinks/to-ndjson.js';
+import { verbatimSlot } from '../../src/formats/verbatim.js';
 import { sample } from '../../src/testing/index.js';
 import { heldWritable } from '../helpers/held-writable.js';
 
@@ -13,6 +14,14 @@ describe('toNdjson', () => {
     await lastValueFrom(of(...events).pipe(toNdjson(out)), { defaultValue: undefined });
     expect(out.read().toString()).toBe(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
     expect(out.writableEnded).toBe(false); // never ends fd 1
+  });
+
+  it('writes the text of its verbatim slot for the slot\'s own event only, and serializes every other value', async () => {
+    const out = new PassThrough();
+    const [a, b] = [sample('a', 1), sample('b', 2)];
+    const slot = { ...verbatimSlot(), event: a, text: 'the line a was read from' };
+    await lastValueFrom(of(a, b, { ...a }).pipe(toNdjson(out, { verbatim: slot })), { defaultValue: undefined });
+    expect(out.read().toString()).toBe(`the line a was read from\n${JSON.stringify(b)}\n${JSON.stringify(a)}\n`);
   });
 
   it('puts a value JSON cannot hold on the error channel', async () => {

@@ -4,7 +4,8 @@ import { BehaviorSubject, firstValueFrom, lastValueFrom, take, toArray } from 'r
 import { decodeOpenEvent, readNdjson, type BadLine } from '../../src/sources/read-ndjson.js';
 import { MAX_TS_MS } from '../../src/events.js';
 import { PipelineError } from '../../src/errors.js';
-import { down, sample } from '../../src/testing/index.js';
+import { down, evicted, sample } from '../../src/testing/index.js';
+import { verbatimSlot } from '../../src/formats/verbatim.js';
 
 const line = (e: unknown) => `${JSON.stringify(e)}\n`;
 const chunks = (...parts: (string | Buffer)[]) => Readable.from(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
@@ -13,6 +14,24 @@ const read = (input: Readable, opts = {}) => lastValueFrom(readNdjson(input, opt
 describe('readNdjson', () => {
   const a = sample('api', 1000);
   const b = down('db', 2000);
+
+  it('fills a verbatim slot with each line that is its event\'s serialization, as the event is emitted', async () => {
+    const slot = verbatimSlot();
+    const seen: [unknown, string, string][] = [];
+    const e = evicted('retention', 5000, sample('db', 1500));
+    const text = `${JSON.stringify(a)}\n${JSON.stringify(e)}\n${JSON.stringify(b).replace('"v":1', '"v":1.0')}\n${JSON.stringify(a)}\r\n`;
+    const slots = readNdjson(chunks(text), { verbatim: slot });
+    await new Promise<void>((done) => slots.subscribe({
+      next: (ev) => seen.push([slot.event === ev, slot.text, slot.innerFrom < 0 ? '' : slot.text.slice(slot.innerFrom, slot.innerTo)]),
+      complete: done,
+    }));
+    expect(seen.map(([same, t, inner]) => [same, same ? t : '', same ? inner : ''])).toEqual([
+      [true, JSON.stringify(a), ''],
+      [true, JSON.stringify(e), JSON.stringify(e.event)],
+      [false, '', ''], // "v":1.0 is written 1: not its own serialization
+      [false, '', ''], // CRLF: the byte reader steps aside, so nobody vouches for the line
+    ]);
+  });
 
   it('reads one event per line, tolerating CRLF and a blank line', async () => {
     const text = `${JSON.stringify(a)}\r\n\r\n${JSON.stringify(b)}\r\n`;
