@@ -2,6 +2,7 @@
 // against `jq -c .` and a readline + JSON.parse Node loop on the same files, on two line shapes (issue 17). Then the
 // library reader's MB/s at each chunk size it uses, and the `ndjson` package against it on foreign lines.
 // Run: npm run build && node bench/commands.mjs [MB per file] [rounds]   (default 20 MB, 3 rounds)
+// Each command of ours also runs on a one-line copy of its input: its start-up CPU, and the MB/s past it.
 // CPU time is user + sys of the child and everything it waited for (bash, node with its V8 threads, jq), read from
 // this process's cutime/cstime in /proc/self/stat: the machine is shared, so wall time is noise.
 import { spawnSync } from 'node:child_process';
@@ -57,7 +58,11 @@ function generate(name, make) {
   let lines = 0;
   while (bytes < targetBytes) { const l = `${make(lines++)}\n`; parts.push(l); bytes += l.length; }
   writeFileSync(file, parts.join(''));
-  return { name, dir: into, file, bytes: statSync(file).size, lines };
+  // The same commands on a one-line copy measure the fixed start-up cost (module loading), apart from the per-byte work.
+  const one = `${into}-one`;
+  mkdirSync(one);
+  writeFileSync(join(one, segmentName(1, TS)), parts[0]);
+  return { name, dir: into, file, bytes: statSync(file).size, lines, one: { dir: one, file: join(one, segmentName(1, TS)) } };
 }
 
 /** The readline + JSON.parse loop: `echo` writes JSON.stringify of each line (replay's work), else only parses. */
@@ -90,6 +95,7 @@ const node = JSON.stringify(process.execPath);
 const cli = `${node} ${JSON.stringify(bin)}`;
 const jq = spawnSync('jq', ['--version'], { encoding: 'utf8' }).status === 0;
 const baseline = process.env.BASELINE_BIN;
+const isOurs = (what) => what.startsWith('`procstream') || what.includes('baseline');
 const commands = (f) => [
   ['`procstream replay DIR`', `${cli} replay ${f.dir}`],
   ['`procstream summarize FILE`', `${cli} summarize ${f.file}`],
@@ -131,21 +137,25 @@ try {
   const note = (key, cpu) => cpuOf.set(key, [...(cpuOf.get(key) ?? []), cpu]);
   for (let round = 0; round < ROUNDS; round++) {
     for (const f of shapes) for (const [what, line] of commands(f)) note(`${f.name}|${what}`, run(line));
+    for (const f of shapes) for (const [what, line] of commands(f.one).filter(([w]) => isOurs(w))) note(`${f.name}|one|${what}`, run(line));
     loads.push(load());
   }
   console.log(`machine: ${cpus().length} cpus (${cpus()[0]?.model}), node ${process.version}; ${ROUNDS} interleaved rounds, median CPU; ` +
     `load average (1, 5, 15 min) before and after each round: ${loads.join(' | ')}\n`);
   console.log('Whole processes, CPU time (user + sys, children included), output to /dev/null:\n');
-  console.log('| lines | command | MB | CPU s | MB/s by CPU | × readline loop | × jq |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| lines | command | MB | CPU s | MB/s by CPU | × readline loop | × jq | start-up CPU s | MB/s past start-up |\n' +
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const f of shapes) {
     const cpu = (what) => median(cpuOf.get(`${f.name}|${what}`) ?? [NaN]);
     const peerOf = (what) => (what.includes('replay') ? commands(f)[2][0] : commands(f)[3][0]);
     for (const [what] of commands(f)) {
       const c = cpu(what);
-      const ours = what.startsWith('`procstream') || what.includes('baseline');
+      const ours = isOurs(what);
       const vsLoop = ours ? (cpu(peerOf(what)) / c).toFixed(2) : '';
       const vsJq = ours && jq ? (cpu('`jq -c .`') / c).toFixed(2) : '';
-      console.log(`| ${f.name} | ${what} | ${mb(f.bytes).toFixed(1)} | ${c.toFixed(2)} | ${mb(f.bytes / c).toFixed(1)} | ${vsLoop} | ${vsJq} |`);
+      const start = ours ? cpu(`one|${what}`) : NaN;
+      const past = ours ? `${start.toFixed(2)} | ${mb(f.bytes / (c - start)).toFixed(1)}` : ' | ';
+      console.log(`| ${f.name} | ${what} | ${mb(f.bytes).toFixed(1)} | ${c.toFixed(2)} | ${mb(f.bytes / c).toFixed(1)} | ${vsLoop} | ${vsJq} | ${past} |`);
     }
   }
 

@@ -23,7 +23,9 @@ export interface LineForm {
 // the cheap checks; numbers of 16-17 digits are checked only when asked (lastLineVerbatim), so readers that never
 // ask (summarize) do not pay for turning them back into text.
 const form = { verbatim: false, eventFrom: -1, eventTo: -1, longNumbers: 0 };
-const longText: string[] = [];
+let formBytes: Buffer = Buffer.alloc(0);
+const longFrom: number[] = [];
+const longTo: number[] = [];
 const longValue: number[] = [];
 
 /** The place of the `event` object in the line the last {@link parseJsonLine} call returned a value for. */
@@ -36,7 +38,12 @@ export const lastLineForm = (): Readonly<LineForm> => form;
  */
 export function lastLineVerbatim(): boolean {
   if (!form.verbatim) return false;
-  for (let i = 0; i < form.longNumbers; i++) if (String(longValue[i]) !== longText[i]) return false;
+  for (let i = 0; i < form.longNumbers; i++) {
+    const text = String(longValue[i]);
+    const from = longFrom[i] as number;
+    if (text.length !== (longTo[i] as number) - from) return false;
+    for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) !== formBytes[from + k]) return false;
+  }
   return true;
 }
 
@@ -44,12 +51,14 @@ const QUOTE = 0x22, COMMA = 0x2c, MINUS = 0x2d, DOT = 0x2e, COLON = 0x3a, ZERO =
 const OPEN = 0x7b, CLOSE = 0x7d, BACKSLASH = 0x5c;
 const MAX_DEPTH = 8;
 const MAX_KEYS = 64;
-// Up to 15 significant digits the mantissa and 10^k are exact doubles, so one division is correctly rounded, as
-// JSON.parse's result is (Clinger's fast path). Integers stay exact up to 2^53; longer numbers and exponents go to Number().
+// While the mantissa is at most 2^53 it and 10^k (k ≤ 22) are exact doubles, so one division is correctly rounded, as
+// JSON.parse's result is (Clinger's fast path); bigger mantissas and exponents go to Number(). Any decimal of up to
+// 15 digits is the shortest text of its double (what String() writes); longer ones must be checked.
 const MAX_DIGITS = 15;
 /** Keys V8 orders before the others (array indexes), whatever their place in the text. */
 const INDEX_LIKE = /^\d/;
-const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => 10 ** k);
+// 10^22 is the largest power of ten that is an exact double.
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 // State shared by every caller, which is safe because a call runs to its end synchronously: bounded caches of short
 // strings and of shapes (a cached string is the same string whichever stream it came from), and the frames below.
@@ -96,6 +105,7 @@ export function parseJsonLine(bytes: Buffer, start: number, end: number): unknow
   form.eventFrom = -1;
   form.eventTo = -1;
   form.longNumbers = 0;
+  formBytes = bytes;
   if (bytes[at] === CLOSE) return at + 1 === end ? {} : UNSURE;
   for (;;) {
     // a key: first try the one the last object at this depth had in this place
@@ -293,20 +303,24 @@ function readNumber(bytes: Buffer, from: number, end: number): number | typeof U
     while (c >= ZERO && c <= NINE) c = ++at < end ? (bytes[at] as number) : -1;
   }
   numberEnd = at;
-  // digits accumulate exactly while below 2^53, so longer integers are fine up to Number.MAX_SAFE_INTEGER. The rest
-  // (JSON.stringify writes doubles with up to 17 digits, and exponents) is checked JSON syntax by now, which Number()
-  // rounds exactly as JSON.parse does: one short string, never the whole block through JSON.parse.
-  if (exponent || (digits > MAX_DIGITS && (decimals > 0 || mantissa > Number.MAX_SAFE_INTEGER))) {
-    const text = latin1(bytes, from, at);
-    const n = Number(text);
-    longText[form.longNumbers] = text;
-    longValue[form.longNumbers++] = n;
-    return n;
-  }
+  // Digits accumulate exactly while below 2^53 (past it the sum rounds to 2^53 or more, so the test below is sound).
+  // The rest (JSON.stringify writes doubles with up to 17 digits, and exponents) is checked JSON syntax by now, which
+  // Number() rounds exactly as JSON.parse does: one short string, never the whole block through JSON.parse.
+  if (exponent || mantissa > Number.MAX_SAFE_INTEGER || decimals >= POW10.length) return longNumber(Number(latin1(bytes, from, at)), from, at);
   const value = decimals === 0 ? mantissa : mantissa / (POW10[decimals] as number);
+  if (decimals > 0 && digits > MAX_DIGITS) return longNumber(negative ? -value : value, from, at);
   // Up to 15 digits (leading zeros counted) a decimal is the shortest text of its double, which String() writes,
   // unless it ends in 0, is -0, or is below 1e-6 (written with an exponent).
   if (decimals > 0 && (bytes[at - 1] === ZERO || value < 1e-6)) form.verbatim = false;
   else if (negative && value === 0) form.verbatim = false;
   return negative ? -value : value;
+}
+
+/** A number whose text may not be the shortest (16-17 digits, an exponent): noted for lastLineVerbatim to check. */
+function longNumber(value: number, from: number, to: number): number {
+  const i = form.longNumbers++;
+  longFrom[i] = from;
+  longTo[i] = to;
+  longValue[i] = value;
+  return value;
 }

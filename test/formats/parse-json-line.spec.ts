@@ -66,6 +66,15 @@ describe('parseJsonLine', () => {
     }
   });
 
+  it('reads decimals of 16–17 digits on both sides of 2^53 exactly as JSON.parse does', () => {
+    const decimal = fc.tuple(fc.stringMatching(/^[1-9][0-9]{15,16}$/), fc.nat({ max: 17 }), fc.boolean())
+      .map(([digits, point, minus]) => `${minus ? '-' : ''}${point === 0 ? digits : `${digits.slice(0, -point) || '0'}.${digits.slice(-point)}`}`);
+    fc.assert(fc.property(decimal, (text) => { expect(expectLikeJsonParse(`{"x":${text}}`)).toBe('fast'); }), { numRuns: 3000 });
+    for (const text of ['9007199254740.991', '9007199254740.993', '0.9007199254740991', '0.9007199254740993', '1234567890.1234567']) {
+      expect(expectLikeJsonParse(`{"x":${text}}`)).toBe('fast');
+    }
+  });
+
   it('never accepts a mutated line that JSON.parse rejects, and otherwise agrees with it', () => {
     const line = fc.oneof(sampleEvent.map((e) => JSON.stringify(e)), evictedSample.map((e) => JSON.stringify(e)));
     fc.assert(fc.property(mutated(line), (text) => { expectLikeJsonParse(text); }), { numRuns: 3000 });
