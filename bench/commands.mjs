@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import ndjson from 'ndjson';
 import { count, lastValueFrom } from 'rxjs';
@@ -131,6 +132,13 @@ function ndjsonCpu(file, chunk) {
 
 try {
   const shapes = [generate('watch lines', watchLine), generate('spill lines', spillLine)];
+  // The spill lines again as one compressed segment, as the spill log writes them now: replay's gunzip path.
+  const gz = { dir: join(dir, 'spill-gz'), name: 'spill lines, gzipped' };
+  mkdirSync(gz.dir);
+  gz.file = join(gz.dir, segmentName(1, TS, { compressed: true }));
+  writeFileSync(gz.file, gzipSync(readFileSync(shapes[1].file)));
+  const gzCommands = [['`procstream replay DIR`', `${cli} replay ${gz.dir}`], ['`gzip -dc` (decompression alone)', `gzip -dc ${gz.file}`],
+    ...(baseline ? [['`replay DIR`, baseline build', `${node} ${JSON.stringify(baseline)} replay ${gz.dir}`]] : [])];
   const systemg = generate('systemg lines', systemgLine);
   const loads = [load()];
   const cpuOf = new Map();
@@ -138,6 +146,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const f of shapes) for (const [what, line] of commands(f)) note(`${f.name}|${what}`, run(line));
     for (const f of shapes) for (const [what, line] of commands(f.one).filter(([w]) => isOurs(w))) note(`${f.name}|one|${what}`, run(line));
+    for (const [what, line] of gzCommands) note(`gz|${what}`, run(line));
     loads.push(load());
   }
   console.log(`machine: ${cpus().length} cpus (${cpus()[0]?.model}), node ${process.version}; ${ROUNDS} interleaved rounds, median CPU; ` +
@@ -157,6 +166,13 @@ try {
       const past = ours ? `${start.toFixed(2)} | ${mb(f.bytes / (c - start)).toFixed(1)}` : ' | ';
       console.log(`| ${f.name} | ${what} | ${mb(f.bytes).toFixed(1)} | ${c.toFixed(2)} | ${mb(f.bytes / c).toFixed(1)} | ${vsLoop} | ${vsJq} | ${past} |`);
     }
+  }
+
+  console.log(`\n${gz.name} (${mb(statSync(gz.file).size).toFixed(1)} MB on disk, ${mb(shapes[1].bytes).toFixed(1)} MB of text), MB/s of text by CPU:\n`);
+  console.log('| command | CPU s | MB/s by CPU |\n| --- | ---: | ---: |');
+  for (const [what] of gzCommands) {
+    const c = median(cpuOf.get(`gz|${what}`));
+    console.log(`| ${what} | ${c.toFixed(2)} | ${mb(shapes[1].bytes / c).toFixed(1)} |`);
   }
 
   const chunks = [64 * 1024, 256 * 1024, 1024 * 1024];
