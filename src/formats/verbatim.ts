@@ -1,7 +1,7 @@
 /**
  * The text an event was read from, handed from a reader to a writer so that a line needs no second serialization.
  * A reader (readNdjson, replay) sets it just before emitting an event whose line is exactly `JSON.stringify(event)`
- * (the byte reader proves it while parsing: see `LineForm.verbatim`); a writer (toNdjson) that receives that same
+ * (the byte reader proves it while parsing: see `lastLineVerbatim`); a writer (toNdjson) that receives that same
  * object writes `text` instead of stringifying it. Every other value, a copy, or an event the reader could not vouch
  * for, is stringified as before, so the output is the same bytes either way.
  *

@@ -45,8 +45,8 @@ export interface ReadNdjsonOptions<E extends object = MetricEvent> {
   anyOf?: readonly string[];
   /**
    * A slot this reader fills, before emitting an event, with the line it was read from when that line is exactly
-   * `JSON.stringify(event)` and the decoder returned the parsed value itself; a writer given the same slot writes
-   * the line instead of serializing again (see formats/verbatim.ts). Default: none.
+   * `JSON.stringify(event)` and the decoder returned the parsed value itself (so a decoder must not change a value in
+   * place); a writer given the same slot writes the line instead of serializing again (formats/verbatim.ts). Default: none.
    */
   verbatim?: Verbatim;
 }
