@@ -1,5 +1,6 @@
 // What users run, measured as whole processes: `procstream replay DIR > /dev/null` and `procstream summarize FILE`
-// against `jq -c .` and a readline + JSON.parse Node loop on the same files, on two line shapes (issue 17). Then the
+// against `jq -c .` and a readline + JSON.parse Node loop on the same files, on three line shapes (watch lines as printed
+// before issue 17 and as printed now, spill lines; issue 17), and replay of a gzipped segment. Then the
 // library reader's MB/s at each chunk size it uses, and the `ndjson` package against it on foreign lines.
 // Run: npm run build && node bench/commands.mjs [MB per file] [rounds]   (default 20 MB, 3 rounds)
 // Each command of ours also runs on a one-line copy of its input: its start-up CPU, and the MB/s past it.
@@ -34,6 +35,13 @@ function watchLine(i) {
     rssBytes: 100_000_000 + (i % 1000) * 4096, ioReadBytes: i * 4096, ioWriteBytes: i * 8192, netRxBytes: null, netTxBytes: null,
     netScope: null, hostCpuPercent: cpu / 2, processes: 1, threads: 9, missing: { net: 'no per-process network counters on Linux' } });
 }
+/** The same lines as `watch` prints them now: CPU percent to 0.001 and seconds to the µs (docs/events.md, *Resolution*). */
+function roundedWatchLine(i) {
+  const e = JSON.parse(watchLine(i));
+  for (const k of ['cpuPercent', 'hostCpuPercent']) e[k] = Math.round(e[k] * 1000) / 1000;
+  for (const k of ['cpuUserSeconds', 'cpuSystemSeconds']) e[k] = Math.round(e[k] * 1e6) / 1e6;
+  return JSON.stringify(e);
+}
 /** Lines as the spill log writes them: evictions carrying the sample as the store keeps it (values at its resolution). */
 function spillLine(i) {
   const unit = `unit-${i % 300}`;
@@ -51,7 +59,7 @@ function systemgLine(i) {
 
 /** A spill directory holding one segment of `make`'s lines, about targetBytes. */
 function generate(name, make) {
-  const into = join(dir, name.replace(' ', '-'));
+  const into = join(dir, name.replace(/[^a-z]+/g, '-'));
   mkdirSync(into);
   const file = join(into, segmentName(1, TS));
   const parts = [];
@@ -131,12 +139,13 @@ function ndjsonCpu(file, chunk) {
 }
 
 try {
-  const shapes = [generate('watch lines', watchLine), generate('spill lines', spillLine)];
+  const shapes = [generate('watch lines', watchLine), generate('watch lines, rounded', roundedWatchLine), generate('spill lines', spillLine)];
   // The spill lines again as one compressed segment, as the spill log writes them now: replay's gunzip path.
   const gz = { dir: join(dir, 'spill-gz'), name: 'spill lines, gzipped' };
   mkdirSync(gz.dir);
   gz.file = join(gz.dir, segmentName(1, TS, { compressed: true }));
-  writeFileSync(gz.file, gzipSync(readFileSync(shapes[1].file)));
+  const spill = shapes[2];
+  writeFileSync(gz.file, gzipSync(readFileSync(spill.file)));
   const gzCommands = [['`procstream replay DIR`', `${cli} replay ${gz.dir}`], ['`gzip -dc` (decompression alone)', `gzip -dc ${gz.file}`],
     ...(baseline ? [['`replay DIR`, baseline build', `${node} ${JSON.stringify(baseline)} replay ${gz.dir}`]] : [])];
   const systemg = generate('systemg lines', systemgLine);
@@ -168,11 +177,11 @@ try {
     }
   }
 
-  console.log(`\n${gz.name} (${mb(statSync(gz.file).size).toFixed(1)} MB on disk, ${mb(shapes[1].bytes).toFixed(1)} MB of text), MB/s of text by CPU:\n`);
+  console.log(`\n${gz.name} (${mb(statSync(gz.file).size).toFixed(1)} MB on disk, ${mb(spill.bytes).toFixed(1)} MB of text), MB/s of text by CPU:\n`);
   console.log('| command | CPU s | MB/s by CPU |\n| --- | ---: | ---: |');
   for (const [what] of gzCommands) {
     const c = median(cpuOf.get(`gz|${what}`));
-    console.log(`| ${what} | ${c.toFixed(2)} | ${mb(shapes[1].bytes / c).toFixed(1)} |`);
+    console.log(`| ${what} | ${c.toFixed(2)} | ${mb(spill.bytes / c).toFixed(1)} |`);
   }
 
   const chunks = [64 * 1024, 256 * 1024, 1024 * 1024];
