@@ -26,6 +26,7 @@ const dir = mkdtempSync(join(tmpdir(), 'procstream-bench-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const spawned = []; // killed on any exit, so a failed run leaves no sleeps or watchers behind
 process.on('exit', () => { for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(1)); // so the 'exit' cleanup runs
 
 /** CPU seconds of a live child: utime + stime of all its threads, + cutime + cstime of what it reaped. */
 function cpuOf(pid) {
@@ -53,6 +54,10 @@ for (const n of sizes) {
   writeFileSync(join(dir, 'pidusage.cjs'), `const pidusage = require(${JSON.stringify(join(root, 'node_modules/pidusage'))});
     const pids = require(${JSON.stringify(units)}).map((u) => u.pid);
     const tick = () => pidusage(pids).then(() => setTimeout(tick, 1000)); tick();`);
+  // The floor: a node loop that only preads each pid's files once a second on kept fds, and parses nothing.
+  writeFileSync(join(dir, 'floor.cjs'), `const fs = require('node:fs'); const names = process.argv[2].split(',');
+    const fds = require(${JSON.stringify(units)}).flatMap((u) => names.map((f) => fs.openSync('/proc/' + u.pid + '/' + f, 'r')));
+    const buf = Buffer.allocUnsafe(4096); setInterval(() => { for (const fd of fds) fs.readSync(fd, buf, 0, 4096, 0); }, 1000);`);
   const watch = (bin, ...extra) => [process.execPath, [bin, 'watch', '--units', units, '--format', 'ndjson', ...extra]];
   const peers = [
     { name: 'procstream watch', cmd: watch(join(root, 'dist/cli/bin.js')), fds: true },
@@ -60,6 +65,8 @@ for (const n of sizes) {
     ...(process.env.BASELINE_BIN ? [{ name: 'procstream watch, baseline build (`BASELINE_BIN`)', cmd: watch(process.env.BASELINE_BIN) }] : []),
     { name: 'pidstat -u -r -d', cmd: ['pidstat', ['-h', '-u', '-r', '-d', '-p', pids.join(','), '1']] },
     { name: 'pidusage (node, 1 s loop)', cmd: [process.execPath, [join(dir, 'pidusage.cjs')]] },
+    { name: 'floor: node, pread stat+statm+io (kept fds)', cmd: [process.execPath, [join(dir, 'floor.cjs'), 'stat,statm,io']] },
+    { name: 'floor: node, pread stat (kept fds)', cmd: [process.execPath, [join(dir, 'floor.cjs'), 'stat']] },
   ];
   for (const peer of peers) {
     peer.child = spawn(peer.cmd[0], peer.cmd[1], { stdio: ['ignore', 'ignore', 'inherit'] });

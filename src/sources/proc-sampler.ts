@@ -163,7 +163,9 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       for (const e of changes) if (e.type !== 'unit-added') out.push(e);
       if (table?.full) {
         // Exited processes leave the listing but kept their fds; between full listings, a failed read closes them.
-        files.retain((pid) => table.stats.has(pid));
+        // Single roots read only their members until the next full listing, so the other processes' stat fds from
+        // this one go too: they held the budget the members' statm and io needed, reopened on every tick.
+        files.retain(singleRoots ? (pid) => members.has(pid) : (pid) => table.stats.has(pid));
         for (const pid of cmdlines.keys()) if (!table.stats.has(pid)) cmdlines.delete(pid);
       }
       return out;
