@@ -53,23 +53,33 @@ for (const n of sizes) {
   writeFileSync(units, JSON.stringify(pids.map((pid) => ({ unit: `p${pid}`, pid }))));
   writeFileSync(join(dir, 'pidusage.cjs'), `const pidusage = require(${JSON.stringify(join(root, 'node_modules/pidusage'))});
     const pids = require(${JSON.stringify(units)}).map((u) => u.pid);
-    const tick = () => pidusage(pids).then(() => setTimeout(tick, 1000)); tick();`);
+    const tick = () => pidusage(pids).then(() => { process.stdout.write('tick\\n'); setTimeout(tick, 1000); }); tick();`);
   // The floor: a node loop that only preads each pid's files once a second on kept fds, and parses nothing.
   writeFileSync(join(dir, 'floor.cjs'), `const fs = require('node:fs'); const names = process.argv[2].split(',');
     const fds = require(${JSON.stringify(units)}).flatMap((u) => names.map((f) => fs.openSync('/proc/' + u.pid + '/' + f, 'r')));
-    const buf = Buffer.allocUnsafe(4096); setInterval(() => { for (const fd of fds) fs.readSync(fd, buf, 0, 4096, 0); }, 1000);`);
+    const buf = Buffer.allocUnsafe(4096);
+    setInterval(() => { for (const fd of fds) fs.readSync(fd, buf, 0, 4096, 0); process.stdout.write('tick\\n'); }, 1000);`);
   const watch = (bin, ...extra) => [process.execPath, [bin, 'watch', '--units', units, '--format', 'ndjson', ...extra]];
   const peers = [
-    { name: 'procstream watch', cmd: watch(join(root, 'dist/cli/bin.js')), fds: true },
-    { name: 'procstream watch --no-children', cmd: watch(join(root, 'dist/cli/bin.js'), '--no-children') },
-    ...(process.env.BASELINE_BIN ? [{ name: 'procstream watch, baseline build (`BASELINE_BIN`)', cmd: watch(process.env.BASELINE_BIN) }] : []),
-    { name: 'pidstat -u -r -d', cmd: ['pidstat', ['-h', '-u', '-r', '-d', '-p', pids.join(','), '1']] },
-    { name: 'pidusage (node, 1 s loop)', cmd: [process.execPath, [join(dir, 'pidusage.cjs')]] },
-    { name: 'floor: node, pread stat+statm+io (kept fds)', cmd: [process.execPath, [join(dir, 'floor.cjs'), 'stat,statm,io']] },
-    { name: 'floor: node, pread stat (kept fds)', cmd: [process.execPath, [join(dir, 'floor.cjs'), 'stat']] },
+    { name: 'procstream watch', cmd: watch(join(root, 'dist/cli/bin.js')), fds: true, tick: '"type":"tick"' },
+    { name: 'procstream watch --no-children', cmd: watch(join(root, 'dist/cli/bin.js'), '--no-children'), tick: '"type":"tick"' },
+    ...(process.env.BASELINE_BIN ? [{ name: 'procstream watch, baseline build (`BASELINE_BIN`)', cmd: watch(process.env.BASELINE_BIN), tick: '"type":"tick"' }] : []),
+    { name: 'pidstat -u -r -d', cmd: ['pidstat', ['-h', '-u', '-r', '-d', '-p', pids.join(','), '1']], tick: '# Time' },
+    { name: 'pidusage (node, 1 s loop)', cmd: [process.execPath, [join(dir, 'pidusage.cjs')]], tick: 'tick' },
+    { name: 'floor: node, pread stat+statm+io (kept fds)', cmd: [process.execPath, [join(dir, 'floor.cjs'), 'stat,statm,io']], tick: 'tick' },
+    { name: 'floor: node, pread stat (kept fds)', cmd: [process.execPath, [join(dir, 'floor.cjs'), 'stat']], tick: 'tick' },
   ];
   for (const peer of peers) {
-    peer.child = spawn(peer.cmd[0], peer.cmd[1], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // Every command's output comes here through a pipe (as into `| jq`), to count the ticks it really made: on a
+    // loaded machine a tick can take longer than its second, and then CPU per wall second is not CPU per tick.
+    peer.child = spawn(peer.cmd[0], peer.cmd[1], { stdio: ['ignore', 'pipe', 'inherit'] });
+    peer.ticks = 0;
+    let tail = '';
+    peer.child.stdout.setEncoding('latin1').on('data', (chunk) => {
+      const text = tail + chunk;
+      for (let at = text.indexOf(peer.tick); at >= 0; at = text.indexOf(peer.tick, at + 1)) peer.ticks += 1;
+      tail = text.slice(-(peer.tick.length - 1));
+    });
     spawned.push(peer.child);
     peer.child.once('exit', (code, signal) => { peer.exited = `exited ${code ?? signal}`; });
     await sleep(1000 / peers.length); // staggered: the commands' ticks fall at different moments of each second
@@ -79,16 +89,20 @@ for (const n of sizes) {
   await sleep(WARM_S * 1000);
   alive();
   let marks = peers.map((p) => cpuOf(p.child.pid));
-  const warm = marks.slice();
+  let tickMarks = peers.map((p) => p.ticks);
+  const warm = marks.map((cpu, k) => cpu / Math.max(1, tickMarks[k]));
   const firstFds = peers.map((p) => (p.fds ? fdsOf(p.child.pid) : undefined));
   const windows = peers.map(() => []);
+  const ticksDone = peers.map(() => []);
   for (let w = 0; w < WINDOWS; w++) {
     machine.push(processCount());
     await sleep(WINDOW_S * 1000);
     alive();
     const now = peers.map((p) => cpuOf(p.child.pid));
-    now.forEach((cpu, k) => windows[k].push((cpu - marks[k]) / WINDOW_S)); // CPU seconds per tick (1 tick a second)
+    const ticks = peers.map((p) => p.ticks);
+    now.forEach((cpu, k) => { windows[k].push((cpu - marks[k]) / Math.max(1, ticks[k] - tickMarks[k])); ticksDone[k].push(ticks[k] - tickMarks[k]); });
     marks = now;
+    tickMarks = ticks;
   }
   machine.push(processCount());
   for (const [k, peer] of peers.entries()) {
@@ -100,7 +114,7 @@ for (const n of sizes) {
     }
     const mean = windows[k].reduce((a, b) => a + b, 0) / windows[k].length;
     rows.push({ name: peer.name, n, us: (mean * 1e6) / n, runs: windows[k].map((s) => ((s * 1e6) / n).toFixed(1)).join(', '),
-      warm: (warm[k] * 1e6) / n / WARM_S, fds, machine: `${Math.min(...machine)}–${Math.max(...machine)}` });
+      warm: (warm[k] * 1e6) / n, ticks: ticksDone[k].join(', '), fds, machine: `${Math.min(...machine)}–${Math.max(...machine)}` });
     peer.child.kill('SIGTERM');
   }
   await Promise.all(peers.map((p) => (p.exited ? undefined : new Promise((r) => p.child.once('exit', r)))));
@@ -108,11 +122,11 @@ for (const n of sizes) {
 }
 rmSync(dir, { recursive: true, force: true });
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}; ` +
-  `warm-up ${WARM_S} s, then ${WINDOWS} windows of ${WINDOW_S} s (1 tick a second), all commands at once\n`);
-console.log('| command | pids | steady CPU µs / pid / tick (mean) | each window | ÷ pidusage | ÷ pidstat | first ' + WARM_S + ' s, µs / pid / tick | processes on the machine | fds |');
-console.log('|---|---:|---:|---|---:|---:|---:|---:|---|');
+  `warm-up ${WARM_S} s, then ${WINDOWS} windows of ${WINDOW_S} s (ticks counted from each command's output), all commands at once\n`);
+console.log('| command | pids | steady CPU µs / pid / tick (mean) | each window | ticks in each window | ÷ pidusage | ÷ pidstat | first ' + WARM_S + ' s, µs / pid / tick | processes on the machine | fds |');
+console.log('|---|---:|---:|---|---|---:|---:|---:|---:|---|');
 for (const r of rows) {
   const peer = (name) => rows.find((x) => x.n === r.n && x.name.startsWith(name)).us;
-  console.log(`| ${r.name} | ${r.n} | ${r.us.toFixed(1)} | ${r.runs} | ${(r.us / peer('pidusage')).toFixed(2)} | ` +
+  console.log(`| ${r.name} | ${r.n} | ${r.us.toFixed(1)} | ${r.runs} | ${r.ticks} | ${(r.us / peer('pidusage')).toFixed(2)} | ` +
     `${(r.us / peer('pidstat')).toFixed(2)} | ${r.warm.toFixed(1)} | ${r.machine} | ${r.fds} |`);
 }
