@@ -1,7 +1,8 @@
 // Whole-process cost of `procstream watch` against pidstat and pidusage on the same idle pids: CPU of each command as
 // a child process (all its threads, GC and V8 workers, and anything it reaps), per pid per tick.
 // Usage: npm run build && node bench/watch-process.mjs [sizes] [warmS] [windowS] [windows],
-// e.g. node bench/watch-process.mjs 100,1000,5000 90 20 3; BASELINE_BIN=<an older dist/cli/bin.js> adds that build.
+// e.g. node bench/watch-process.mjs 100,1000,5000 90 20 3; BASELINE_BIN=<an older dist/cli/bin.js> adds that build,
+// SKIP=<regex> leaves out the commands it matches (fewer at once on a loaded machine).
 //
 // Why windows and not short and long runs: V8 optimizes a function after enough calls, and most of a tick's functions
 // run once per tick, so at 1 tick a second `watch` spends its first minute or two compiling on V8's worker threads
@@ -68,7 +69,7 @@ for (const n of sizes) {
     { name: 'pidusage (node, 1 s loop)', cmd: [process.execPath, [join(dir, 'pidusage.cjs')]], tick: 'tick' },
     { name: 'floor: node, pread stat+statm+io (kept fds)', cmd: [process.execPath, [join(dir, 'floor.cjs'), 'stat,statm,io']], tick: 'tick' },
     { name: 'floor: node, pread stat (kept fds)', cmd: [process.execPath, [join(dir, 'floor.cjs'), 'stat']], tick: 'tick' },
-  ];
+  ].filter((peer) => !(process.env.SKIP && new RegExp(process.env.SKIP).test(peer.name))); // SKIP=<regex of names>
   for (const peer of peers) {
     // Every command's output comes here through a pipe (as into `| jq`), to count the ticks it really made: on a
     // loaded machine a tick can take longer than its second, and then CPU per wall second is not CPU per tick.
