@@ -2,7 +2,7 @@
 // a child process (all its threads, GC and V8 workers, and anything it reaps), per pid per tick.
 // Usage: npm run build && node bench/watch-process.mjs [sizes] [warmS] [windowS] [windows],
 // e.g. node bench/watch-process.mjs 100,1000,5000 90 20 3; BASELINE_BIN=<an older dist/cli/bin.js> adds that build,
-// SKIP=<regex> leaves out the commands it matches (fewer at once on a loaded machine).
+// SKIP=<regex> leaves out the commands it matches (fewer at once on a loaded machine), OUT=file sends output to files.
 //
 // Why windows and not short and long runs: V8 optimizes a function after enough calls, and most of a tick's functions
 // run once per tick, so at 1 tick a second `watch` spends its first minute or two compiling on V8's worker threads
@@ -12,7 +12,7 @@
 // (start-up and warm-up) and then `windows` windows of `windowS` seconds each (steady state), each window the same
 // wall seconds for every command, so the machine's load is the same for all of them.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,14 +73,28 @@ for (const n of sizes) {
   for (const peer of peers) {
     // Every command's output comes here through a pipe (as into `| jq`), to count the ticks it really made: on a
     // loaded machine a tick can take longer than its second, and then CPU per wall second is not CPU per tick.
-    peer.child = spawn(peer.cmd[0], peer.cmd[1], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // OUT=file: into a file instead (as `> file`), counted at each window's end; a pipe whose reader falls behind
+    // slows every command that prints thousands of lines a tick (seen at 5,000 pids on a loaded machine).
+    const file = process.env.OUT === 'file' ? join(dir, `out-${n}-${peers.indexOf(peer)}`) : undefined;
+    const outFd = file ? openSync(file, 'w') : 'pipe';
+    peer.child = spawn(peer.cmd[0], peer.cmd[1], { stdio: ['ignore', outFd, 'inherit'] });
+    if (file) closeSync(outFd);
     peer.ticks = 0;
     let tail = '';
-    peer.child.stdout.setEncoding('latin1').on('data', (chunk) => {
+    const count = (chunk) => {
       const text = tail + chunk;
       for (let at = text.indexOf(peer.tick); at >= 0; at = text.indexOf(peer.tick, at + 1)) peer.ticks += 1;
       tail = text.slice(-(peer.tick.length - 1));
-    });
+    };
+    if (file) {
+      let offset = 0;
+      const buf = Buffer.allocUnsafe(1 << 24);
+      peer.count = () => {
+        const fd = openSync(file, 'r');
+        for (let got; (got = readSync(fd, buf, 0, buf.length, offset)) > 0; offset += got) count(buf.toString('latin1', 0, got));
+        closeSync(fd);
+      };
+    } else peer.child.stdout.setEncoding('latin1').on('data', count);
     spawned.push(peer.child);
     peer.child.once('exit', (code, signal) => { peer.exited = `exited ${code ?? signal}`; });
     await sleep(1000 / peers.length); // staggered: the commands' ticks fall at different moments of each second
@@ -89,6 +103,7 @@ for (const n of sizes) {
   const machine = [processCount()];
   await sleep(WARM_S * 1000);
   alive();
+  peers.forEach((p) => p.count?.());
   let marks = peers.map((p) => cpuOf(p.child.pid));
   let tickMarks = peers.map((p) => p.ticks);
   const warm = marks.map((cpu, k) => cpu / Math.max(1, tickMarks[k]));
@@ -100,6 +115,7 @@ for (const n of sizes) {
     await sleep(WINDOW_S * 1000);
     alive();
     const now = peers.map((p) => cpuOf(p.child.pid));
+    peers.forEach((p) => p.count?.());
     const ticks = peers.map((p) => p.ticks);
     now.forEach((cpu, k) => { windows[k].push((cpu - marks[k]) / Math.max(1, ticks[k] - tickMarks[k])); ticksDone[k].push(ticks[k] - tickMarks[k]); });
     marks = now;
@@ -120,6 +136,7 @@ for (const n of sizes) {
   }
   await Promise.all(peers.map((p) => (p.exited ? undefined : new Promise((r) => p.child.once('exit', r)))));
   idle.forEach((c) => c.kill('SIGKILL'));
+  for (const f of readdirSync(dir)) if (f.startsWith('out-')) rmSync(join(dir, f));
 }
 rmSync(dir, { recursive: true, force: true });
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}; ` +
