@@ -90,11 +90,12 @@ export function memberLedger(): MemberLedger {
       if (!current) return;
       const live = (pid: number, r: Reading | undefined): boolean => r !== undefined && current(pid)?.startTicks === r.startTicks;
       const orphans: Reading[] = [];
-      for (const [pid, r] of readings) {
-        if (live(pid, r)) continue;
+      // forEach, not for…of entries: an [pid, reading] pair per member per tick was garbage.
+      readings.forEach((r, pid) => {
+        if (live(pid, r)) return;
         if (live(r.ppid, readings.get(r.ppid))) owe(r.ppid, r);
         else orphans.push(r); // its parent went too: a subreaper or init reaped it (see below)
-      }
+      });
       for (const r of orphans) {
         const reaper = reaperOf(r, current);
         if (reaper !== undefined) owe(reaper, r);
@@ -126,7 +127,7 @@ export function memberLedger(): MemberLedger {
       if (!prev) readings.set(stat.pid, r);
     },
     end() {
-      for (const [pid, r] of readings) if (r.tick !== tick) readings.delete(pid);
+      readings.forEach((r, pid) => { if (r.tick !== tick) readings.delete(pid); });
     },
   };
 }

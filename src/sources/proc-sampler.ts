@@ -69,6 +69,7 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
   // The previous tick's listing and members: the next listing starts from them (see readProcTable).
   let previous: { targets: readonly UnitTarget[]; table: ProcTable; members: ReadonlyMap<number, number> } | undefined;
   let errors = 0;
+  let synced: readonly UnitTarget[] | undefined;
 
   const regexOf = (source: string): RegExp | null => {
     let pattern = patterns.get(source);
@@ -102,7 +103,7 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       else if (state.startTicks !== undefined && state.startTicks !== root.startTicks) { claim.down = 'pid-reused'; return; }
     }
     if ('pidFile' in target && isStalePidFile(target.pidFile, startTimeMs)) { claim.down = 'pid-file-stale'; return; }
-    claim.roots.push(pid);
+    claim.roots = [pid]; // one element: a push onto [] would allocate room for 17
     if (root.state === 'Z' || root.state === 'X') { claim.down = 'exited'; return; } // its last CPU still counts
     if (state.startTicks !== root.startTicks || state.identity?.pid !== pid) {
       const restarted = noteIdentity(state, target.unit, now, { pid, startTimeMs });
@@ -120,7 +121,7 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       if (!pattern) { claim.down = 'invalid-match'; return; }
       group = matchGroup(table, pattern, selfAndAncestors(table, process.pid));
     }
-    for (const stat of group) claim.roots.push(stat.pid);
+    claim.roots = group.map((stat) => stat.pid);
     const oldest = group.find((stat) => stat.state !== 'Z' && stat.state !== 'X');
     if (!oldest) { claim.down = 'not-matched'; return; }
     state.identity = { pid: oldest.pid, startTimeMs: host.bootTimeMs + Math.round((oldest.startTicks * 1000) / host.clockTicksPerSec) };
@@ -131,7 +132,11 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       const now = scheduler.now();
       const bornAfter = previousUptime;
       previousUptime = uptime();
-      const changes = syncUnits(units, targets, now, () => ({ restarts: 0, total: { user: 0, sys: 0, read: 0, write: 0 } }));
+      // The same list as last tick (the targets source re-emits only on change) adds and removes no unit; the checks
+      // after the identity catch a caller that edits its array in place.
+      const same = targets === synced && units.size === targets.length && targets.every((t) => units.has(t.unit));
+      const changes = same ? [] : syncUnits(units, targets, now, () => ({ restarts: 0, total: { user: 0, sys: 0, read: 0, write: 0 } }));
+      synced = targets;
       const treeOf = (t: UnitTarget): boolean => t.children ?? children !== false;
       // The listing is needed for groups and trees; a set of single roots measured alone reads only those roots.
       const singleRoots = targets.every((t) => 'pid' in t || 'pidFile' in t);
@@ -158,13 +163,15 @@ export function procSampler(options: ProcSamplerOptions = {}): ProcSampler {
       for (const e of changes) if (e.type !== 'unit-added') out.push(e);
       if (table?.full) {
         // Exited processes leave the listing but kept their fds; between full listings, a failed read closes them.
-        files.retain((pid) => table.stats.has(pid));
+        // Single roots read only their members until the next full listing, so the other processes' stat fds from
+        // this one go too: they held the budget the members' statm and io needed, reopened on every tick.
+        files.retain(singleRoots ? (pid) => members.has(pid) : (pid) => table.stats.has(pid));
         for (const pid of cmdlines.keys()) if (!table.stats.has(pid)) cmdlines.delete(pid);
       }
       return out;
     },
     openFds: () => files.openFds(),
-    close() { files.close(); units.clear(); cmdlines.clear(); uptime.close(); listing.close(); },
+    close() { files.close(); units.clear(); synced = undefined; cmdlines.clear(); uptime.close(); listing.close(); },
   };
 }
 
