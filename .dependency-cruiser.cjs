@@ -10,11 +10,12 @@ module.exports = {
     {
       name: 'formats-are-pure',
       comment: 'formats/ are codecs: bytes or text in, values out. They import only each other, the event/error leaves, ' +
-        'and the pure parser packages systemg\'s files need (fast-xml-parser for its XML state, yaml for its config).',
+        'and the pure parser packages systemg\'s files need (fast-xml-parser for its XML state, yaml for its config), ' +
+        'loaded on first use through node:module\'s createRequire so that commands which never read them do not pay for them.',
       severity: 'error',
       from: { path: '^src/formats/' },
       to: {
-        pathNot: ['^src/formats/', LIB, '^node:path$', 'path', '^node_modules/(fast-xml-parser|yaml)/'],
+        pathNot: ['^src/formats/', LIB, '^node:path$', 'path', '^node:module$', 'module', '^node_modules/(fast-xml-parser|yaml)/'],
         dependencyTypesNot: ['type-only'],
       },
     },

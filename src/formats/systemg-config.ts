@@ -3,7 +3,14 @@
  * as defaults for our options. Pure: text in, values out. Parsed with `yaml` (eemeli/yaml, a maintained YAML 1.2
  * parser that reports line and column), not by hand.
  */
-import { isMap, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+
+/** `yaml`, loaded on the first config rather than at import: it costs ~40 ms of CPU that every command paid through
+ * the library's index, though only `--systemg-config` needs it. */
+let yaml: typeof Yaml | undefined;
+const require = createRequire(import.meta.url);
+const loadYaml = (): typeof Yaml => (yaml ??= require('yaml') as typeof Yaml);
 
 /** systemg's `metrics:` keys and the library option each sets, converted to our units. */
 const METRICS = {
@@ -28,6 +35,7 @@ export interface SystemgConfig {
 
 /** Parses a systemg config's text; throws an Error starting `line N:` for bad YAML or a bad `metrics:` value. */
 export function parseSystemgConfig(text: string): SystemgConfig {
+  const { isMap, parseDocument } = loadYaml();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset: number) => text.slice(0, offset).split('\n').length;
   const lineOf = (node: unknown) => lineAt((node as { range?: [number] } | null)?.range?.[0] ?? 0);

@@ -6,7 +6,27 @@
  *   </state></services>…</ServiceStateFile>`; v0.66 keys an entry `v2:{project}:{service}`, v0.33 by a config hash.
  * Parsed with fast-xml-parser (a maintained, dependency-free XML parser) rather than by hand.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type * as FastXmlParser from 'fast-xml-parser';
+
+/** fast-xml-parser, loaded on the first systemg file rather than at import: loading it costs ~50 ms of CPU that every
+ * command paid through the library's index (replay, summarize, `--version`), though only systemg users need it. */
+const require = createRequire(import.meta.url);
+let xml: { parser: FastXmlParser.XMLParser; validator: typeof FastXmlParser.XMLValidator } | undefined;
+function loadXml(): NonNullable<typeof xml> {
+  if (xml !== undefined) return xml;
+  const { XMLParser, XMLValidator } = require('fast-xml-parser') as typeof FastXmlParser;
+  xml = {
+    parser: new XMLParser({
+      ignoreAttributes: true,
+      parseTagValue: false, // keep text: a pid is checked as digits, a name `007` stays a name
+      trimValues: true,
+      isArray: (name, jpath) => String(jpath).split('.').length === 2 && name === 'services',
+    }),
+    validator: XMLValidator,
+  };
+  return xml;
+}
 
 /** One service as systemg's files describe it. */
 export interface SystemgService {
@@ -20,18 +40,12 @@ export interface SystemgService {
   status: string | null;
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  parseTagValue: false, // keep text: a pid is checked as digits, a name `007` stays a name
-  trimValues: true,
-  isArray: (name, jpath) => String(jpath).split('.').length === 2 && name === 'services',
-});
-
 interface Entry { name?: unknown; pid?: unknown; state?: { status?: unknown; pid?: unknown } }
 
 /** Parses one XML file's text; throws an Error naming the line of the first problem. */
 function entries(text: string, root: string): Entry[] {
-  const valid = XMLValidator.validate(text);
+  const { parser, validator } = loadXml();
+  const valid = validator.validate(text);
   if (valid !== true) throw new Error(`line ${valid.err.line}: ${valid.err.msg}`);
   const doc = parser.parse(text) as Record<string, unknown>;
   const top = doc[root];
