@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { constants as zc, gunzip, gzip } from 'node:zlib';
+import type { MetricEvent } from '../events.js';
+import { decodeMetricEvent } from '../formats/decode-event.js';
+import { bucketSegmentName, compactionTempName, parseLogSegmentName } from '../formats/log-segments.js';
+import { decodeLogEvent, encodeLogLine } from '../formats/log-line.js';
+import { LogCompactor } from '../store/compact-log.js';
+import type { Segment } from './segment-inventory.js';
+import { effectiveUid } from './spill-dir-guard.js';
+
+const gunzipAsync = promisify(gunzip);
+const gzipAsync = promisify(gzip);
+// Reading: never through a symlink. Writing: a new name only, never through a symlink (as segment-file.ts).
+const READ = fsc.O_RDONLY | fsc.O_NOFOLLOW;
+const CREATE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
+/** Lines parsed between two yields to the event loop: a few ms of work, so sampling ticks are not held up. */
+const LINES_PER_STEP = 2_000;
+
+/** The outcome of one compaction: the new segment, and the lines of the inputs that could not be read (torn tails). */
+export interface CompactionResult {
+  segment: Segment;
+  badLines: number;
+}
+
+/** The text of one of our segments, opened without following links and checked to be ours, regular, singly linked. */
+async function readSegment(dir: string, name: string): Promise<string> {
+  const fh = await open(join(dir, name), READ);
+  try {
+    const st = await fh.stat();
+    const uid = effectiveUid();
+    if (!st.isFile() || st.nlink !== 1 || (uid !== undefined && st.uid !== uid)) {
+      throw Object.assign(new Error(`${name} is not one of our segments`), { code: 'EPERM' });
+    }
+    const bytes = await fh.readFile();
+    // Z_SYNC_FLUSH: a segment without its trailer (its writer was killed) yields every whole batch.
+    return (name.endsWith('.gz') ? await gunzipAsync(bytes, { finishFlush: zc.Z_SYNC_FLUSH }) : bytes).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes `data` to a fresh temporary file in `dir`, fsynced, and renames it to `name` (which must not exist yet). */
+async function writeAtomically(dir: string, name: string, data: Buffer): Promise<void> {
+  const temp = join(dir, compactionTempName(randomBytes(8).toString('hex')));
+  const fh = await open(temp, CREATE, 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+  try {
+    await rename(temp, join(dir, name));
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  const d = await open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
+  try {
+    await d.sync(); // the rename is durable before any input is deleted
+  } finally {
+    await d.close();
+  }
+}
+
+/**
+ * Compacts the run of segments `inputs` (consecutive in the log, oldest first) into one bucket segment of `widthMs`
+ * buckets named after their sequence range, written under a temporary name and renamed into place. Does not delete
+ * the inputs: the caller does, after this resolves (a crash in between leaves both, and readers take the new one).
+ */
+export async function compactSegments(dir: string, inputs: readonly Segment[], widthMs: number): Promise<CompactionResult> {
+  const compactor = new LogCompactor(widthMs);
+  let badLines = 0;
+  for (const input of inputs) {
+    const lines = (await readSegment(dir, input.name)).split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      if (i > 0 && i % LINES_PER_STEP === 0) await yieldToLoop();
+      const line = lines[i] as string;
+      if (line.trim() === '') continue;
+      let event: MetricEvent | string;
+      try {
+        event = decodeMetricEvent(JSON.parse(line));
+      } catch {
+        event = 'not JSON';
+      }
+      if (typeof event === 'string') badLines++; // a torn last line: replay would skip it too
+      else compactor.add(decodeLogEvent(event));
+    }
+  }
+  await yieldToLoop();
+  const text = compactor.finish().map(encodeLogLine).join('');
+  const data = await gzipAsync(Buffer.from(text), { level: 9 });
+  const first = inputs[0] as Segment;
+  const last = inputs.at(-1) as Segment;
+  const openedMs = parseLogSegmentName(first.name)?.openedMs ?? 0;
+  const toSeq = last.toSeq ?? last.seq;
+  const name = bucketSegmentName(first.seq, toSeq, openedMs, widthMs);
+  await writeAtomically(dir, name, data);
+  return { segment: { name, seq: first.seq, toSeq, bytes: data.length }, badLines };
+}
