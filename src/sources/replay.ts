@@ -38,7 +38,7 @@ export interface ReplayOptions<E extends ReplayableEvent = MetricEvent> {
   onBadLine?: (bad: BadLine) => void;
   /** Longest accepted line, bytes. Default 1 MiB. */
   maxLineBytes?: number;
-  /** Only our segments with at least this sequence number, and no systemg files (a tail of our own log). */
+  /** Only our segments whose range reaches this sequence number, and no systemg files (a tail of our own log). */
   fromSeq?: number;
   /** Clock for the `ts` of the `dropped` events that count skipped lines. */
   scheduler?: SchedulerLike;
@@ -72,13 +72,17 @@ async function replayFiles(dir: string, names: Readonly<Record<string, string>>,
   const quote = (list?: string[]) => list?.map((u) => JSON.stringify(u));
   const ours: LogSegmentName[] = [];
   const theirs: [number, ReplayFile][] = [];
+  // Our segments count only when owned by the directory's owner (the writer): in a shared sticky directory someone
+  // else's file named like a bucket segment must not hide the segments its name claims to replace.
+  const owner = (await lstat(dir)).uid;
   for (const name of await readdir(dir)) {
     const mine = parseLogSegmentName(name);
     const sg = mine ? null : SYSTEMG_FILE_PATTERN.exec(name);
     if (fromSeq === undefined ? !mine && !sg : !mine || mine.toSeq < fromSeq) continue;
-    if (!(await lstat(join(dir, name))).isFile()) continue;
-    if (mine) ours.push(mine);
-    else theirs.push([Number(sg?.[1]), { name, decode: systemg, anyOf: quote(hashes) }]);
+    const st = await lstat(join(dir, name));
+    if (!st.isFile()) continue;
+    if (mine && st.uid === owner) ours.push(mine);
+    else if (sg) theirs.push([Number(sg[1]), { name, decode: systemg, anyOf: quote(hashes) }]);
   }
   const byKey = (a: [number, ReplayFile], b: [number, ReplayFile]) => a[0] - b[0];
   // A segment a bucket segment replaces (a compaction interrupted before its deletes) is not read: its events are
