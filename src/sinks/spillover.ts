@@ -33,6 +33,8 @@ export interface SpilloverOptions {
    * #compaction); `false`: segments stay raw until the budget deletes them. Default: on, with CompactionOptions' ages.
    */
   compaction?: CompactionOptions | false;
+  /** Called with the number of lines of each batch once it is written: a progress feed (benchmarks pace on it). */
+  onWritten?: (lines: number) => void;
 }
 
 /** Most uncompressed bytes in one batch (one compressed write). */
@@ -110,6 +112,7 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
         const batch = queue.splice(0, n);
         try {
           await segments.append(n === 1 ? first : Buffer.concat(batch, bytes), n);
+          options.onWritten?.(n);
         } catch (error) {
           queue.unshift(...batch); // counted below with the rest of the queue
           throw error;
