@@ -6,7 +6,7 @@ import {
 import { PipelineError } from '../../errors.js';
 import {
   readNdjson, replay, watchUnits, createWindowStore, ingestInto, type MetricEvent, type SampleEvent, type StoreQuery, type SummaryEvent,
-  type UnitDownEvent, type UnitTargetsSpec,
+  type UnitDownEvent, type UnitTargetsSpec, DEFAULT_TIER_PLAN, EVENT_FORMAT_VERSION,
 } from '../../index.js';
 import { colorEnabled } from '../color.js';
 import { EXIT } from '../exit-codes.js';
@@ -45,20 +45,35 @@ export async function runInspect(opts: InspectCommand, io: CliIo): Promise<numbe
 /** The chart of the unit's rows in `store`; E_SOURCE when it holds no sample of the unit. */
 function inspectFrame(opts: InspectCommand, io: CliIo, store: StoreQuery, live: boolean): string {
   const { unit, windowMs } = opts;
-  const rows = store.window(unit);
+  const rows = live ? store.window(unit) : historyRows(store, unit, windowMs);
   if (!rows.some((r) => r.type === 'sample')) {
     const where = opts.from.kind === 'path' ? opts.from.path : 'live sampling';
     throw new PipelineError('E_SOURCE', `no samples of unit '${printable(unit)}' in ${printable(where)}`);
   }
   // History ends at the unit's newest row, live sampling now; the window excludes its start, as the chart does.
-  const endTs = live ? store.now() : (rows[rows.length - 1] as Row).ts;
+  const endTs = store.now(); // a history store's clock is its newest event: the unit's newest row
   const stats = store.summary(unit, { now: endTs, windowMs: windowMs - 1, intervalMs: opts.intervalMs }) as SummaryEvent;
   // Redrawn in place, the view must fit the terminal: it is 2 × height + 16 lines at most (two charts, axes, stats).
   const height = live && io.stdout.isTTY === true && io.stdout.rows ? Math.max(1, Math.min(8, Math.floor((io.stdout.rows - 16) / 2))) : 8;
   return renderInspect(rows, { unit, windowMs, endTs, stats, height, width: io.stdout.columns || 80, color: colorEnabled(io.stdout, io.env) });
 }
 
-/** A store on event time holding the unit's rows of the last `windowMs` before its newest one (bounded memory). */
+/**
+ * The rows a history chart draws: one per column of the store's series (raw rows and buckets of a tiered log alike),
+ * at its mean, so a week drawn from 15-minute buckets costs what an hour of raw rows does.
+ */
+function historyRows(store: StoreQuery, unit: string, windowMs: number): Row[] {
+  const endTs = store.now();
+  const { points } = store.series(unit, { fromTs: endTs - windowMs + 1, toTs: endTs, maxPoints: 240 });
+  const base = { v: EVENT_FORMAT_VERSION as typeof EVENT_FORMAT_VERSION, unit };
+  return points.map((p): Row => (p.upSamples === 0 ? { ...base, type: 'unit-down', ts: p.fromTs, reason: 'down' } : {
+    ...base, type: 'sample', ts: p.fromTs, pid: 0, startTimeMs: 0, cpuPercent: p.cpuPercent?.mean ?? null, cpuUserSeconds: 0,
+    cpuSystemSeconds: 0, rssBytes: p.rssBytes?.mean ?? 0, ioReadBytes: null, ioWriteBytes: null, missing: {},
+  }));
+}
+
+/** A store on event time holding the unit's rows and buckets of the last `windowMs` before its newest one, in tiers
+ * (bounded memory however long the window). */
 async function historyStore(opts: InspectCommand, path: string, io: CliIo): Promise<StoreQuery> {
   const common = { strict: opts.strict, maxLineBytes: opts.maxLineBytes, onBadLine: reportBadLine(io) };
   let events$: Observable<MetricEvent>;
@@ -71,9 +86,10 @@ async function historyStore(opts: InspectCommand, path: string, io: CliIo): Prom
       finalize(() => input.progress.done()),
     );
   }
-  const store = createWindowStore({ clock: 'events', retentionMs: opts.windowMs, maxMemoryBytes: 64 * 1024 * 1024 });
+  const store = createWindowStore({ clock: 'events', retentionMs: opts.windowMs, maxMemoryBytes: 64 * 1024 * 1024, tiers: DEFAULT_TIER_PLAN });
+  const kept = new Set(['sample', 'unit-down', 'bucket']);
   await lastValueFrom(
-    events$.pipe(takeUntil(stop$(io)), filter((e) => e.unit === opts.unit && (e.type === 'sample' || e.type === 'unit-down')), ingestInto(store), ignoreElements()),
+    events$.pipe(takeUntil(stop$(io)), filter((e) => e.unit === opts.unit && kept.has(e.type)), ingestInto(store), ignoreElements()),
     { defaultValue: undefined },
   );
   return store;
