@@ -91,7 +91,9 @@ export async function compactSegments(dir: string, inputs: readonly Segment[], w
   const compactor = new LogCompactor(widthMs);
   let badLines = 0;
   for (const input of inputs) {
-    const text = await readSegment(dir, input.name);
+    const text = await readSegment(dir, input.name).catch((error: unknown) => {
+      throw Object.assign(error as Error, { segment: input }); // which input: the caller leaves that one alone
+    });
     for (let start = 0, n = 0; start < text.length; n++) {
       if (n > 0 && n % LINES_PER_STEP === 0) await yieldToLoop();
       let end = text.indexOf(0x0a, start);

@@ -28,8 +28,9 @@ export class LogCompaction {
   private stopped = false;
   private nextCheckMs = Number.NEGATIVE_INFINITY;
   private lastCount = -1;
-  /** Segments up to this sequence number are left alone: a compaction of them failed (an unreadable segment). */
-  private barrierSeq = -1;
+  /** Segments left alone: one that could not be read, or the whole run of a compaction that failed otherwise. Each
+   * ends a run, so the segments around it are still compacted. */
+  private readonly skipped = new Set<string>();
   private readonly opts: Required<CompactionOptions>;
 
   constructor(
@@ -81,16 +82,23 @@ export class LogCompaction {
       { from: LOG_BUCKET_MS[0], widthMs: LOG_BUCKET_MS[1], ageMs: this.opts.minuteAgeMs, minBytes: this.opts.minInputBytes / 8 },
     ];
     for (const stage of stages) {
-      const start = named.findIndex(({ seg, name }) => name?.widthMs === stage.from && seg.seq > this.barrierSeq);
-      if (start < 0) continue;
-      const inputs: Segment[] = [];
+      // A run is consecutive in the log: it ends at a segment of another width, at one left alone (a run ending there
+      // can never grow, so it is compacted however small), at the input limit, or at the first one not yet due.
+      let inputs: Segment[] = [];
       let bytes = 0;
-      for (let i = start; i < named.length; i++) {
+      for (let i = 0; i < named.length; i++) {
         const { seg, name } = named[i]!;
-        if (name?.widthMs !== stage.from || endMs(i) > now - stage.ageMs) break;
-        if (inputs.length > 0 && bytes + seg.bytes > this.opts.maxInputBytes) break;
-        inputs.push(seg);
-        bytes += seg.bytes;
+        const other = name?.widthMs !== stage.from;
+        if (!other && endMs(i) > now - stage.ageMs) break;
+        const blocked = !other && this.skipped.has(seg.name);
+        if (!other && !blocked && (inputs.length === 0 || bytes + seg.bytes <= this.opts.maxInputBytes)) {
+          inputs.push(seg);
+          bytes += seg.bytes;
+          continue;
+        }
+        if (inputs.length > 0 && (blocked || bytes >= stage.minBytes)) return { inputs, widthMs: stage.widthMs };
+        inputs = other || blocked ? [] : [seg];
+        bytes = other || blocked ? 0 : seg.bytes;
       }
       if (inputs.length > 0 && bytes >= stage.minBytes) return { inputs, widthMs: stage.widthMs };
     }
@@ -103,9 +111,9 @@ export class LogCompaction {
       await this.segments.replaced(segment, inputs);
       this.onBadLines(badLines);
     } catch (error) {
-      const last = inputs.at(-1)!;
-      this.barrierSeq = Math.max(this.barrierSeq, last.toSeq ?? last.seq);
-      this.onError(error, `compacting ${inputs[0]!.name}…${last.name}`);
+      const bad = (error as { segment?: Segment }).segment;
+      for (const s of bad ? [bad] : inputs) this.skipped.add(s.name);
+      this.onError(error, `compacting ${bad?.name ?? `${inputs[0]!.name}…${inputs.at(-1)!.name}`}`);
     }
   }
 }

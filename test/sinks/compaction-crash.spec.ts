@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { chownSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { lastValueFrom, Subject, toArray } from 'rxjs';
+import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import type { BucketEvent, MetricEvent } from '../../src/events.js';
 import { bucketSegmentName, liveSegments, parseLogSegmentName } from '../../src/formats/log-segments.js';
 import { compactSegments } from '../../src/sinks/compact-segments.js';
@@ -112,6 +112,30 @@ describe('compaction is crash-safe', () => {
     expect(buckets.reduce((n, b) => n + b.cpuPercent.sum, 0)).toBe(session().reduce((n, e) =>
       n + (e.type === 'sample' && e.unit === 'api' ? (e.cpuPercent as number) : 0), 0));
     expect(Math.max(...buckets.map((b) => b.rssBytes.max as number))).toBe((1_000 + 1_199) * 1024);
+  });
+});
+
+describe('compaction problems are events', () => {
+  it('an unreadable segment becomes an error event with a count; the segments around it are still compacted', async () => {
+    const dir = fresh();
+    await rawLog(dir);
+    const inventory = segmentDir(dir);
+    await inventory.sync();
+    const raw = inventory.closedSegments();
+    expect(raw.length).toBeGreaterThan(3);
+    const bad = raw[2]!.name;
+    const bytes = readFileSync(join(dir, bad));
+    bytes.fill(0xff, 10, 200); // the deflate data after the gzip header: does not decode
+    writeFileSync(join(dir, bad), bytes);
+    const problems = await lastValueFrom(from(session().slice(0, 3)).pipe(
+      spillover({ dir, events: 'log', compaction: { rawAgeMs: 0, minInputBytes: 1 } }), toArray()));
+    expect(problems).toEqual([expect.objectContaining({ type: 'error', source: 'spill', count: 1,
+      message: expect.stringContaining(`compacting ${bad}`) })]);
+    const left = readdirSync(dir).map((n) => parseLogSegmentName(n)!);
+    expect(left.find((s) => s.name === bad)).toBeDefined(); // left as it is, for replay to read what it can
+    const buckets = left.filter((s) => s.widthMs === 60_000);
+    expect(buckets.some((s) => s.toSeq < raw[2]!.seq)).toBe(true);
+    expect(buckets.some((s) => s.fromSeq > raw[2]!.seq)).toBe(true);
   });
 });
 
