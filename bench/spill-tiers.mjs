@@ -7,6 +7,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asyncScheduler, lastValueFrom, Subject, toArray } from 'rxjs';
 import { replay, spillover } from '../dist/index.js';
@@ -16,8 +17,8 @@ import { parseLogSegmentName } from '../dist/formats/log-segments.js';
 const units = Number(process.argv[2] ?? 100);
 const days = Number(process.argv[3] ?? 7);
 // Compaction ages, hours (default: the sink's defaults); the run without compaction is skipped with `only`.
-const rawAgeH = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
-const minuteAgeH = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
+const rawAgeH = process.argv[4] ? Number(process.argv[4]) : undefined;
+const minuteAgeH = process.argv[5] ? Number(process.argv[5]) : undefined;
 const only = process.argv[6] === 'only';
 const compactionOptions = { ...(rawAgeH === undefined ? {} : { rawAgeMs: rawAgeH * 3_600_000 }),
   ...(minuteAgeH === undefined ? {} : { minuteAgeMs: minuteAgeH * 3_600_000 }) };
@@ -64,6 +65,9 @@ async function record(dir, compaction) {
   const seconds = days * 86_400;
   const cpu0 = cpuSeconds();
   const wall0 = performance.now();
+  // How long a sampling tick could have waited: the event loop's longest stall while the log is written (and compacted).
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
   for (let s = 0; s < seconds; s++) {
     now = T0 + s * 1_000;
     for (const e of second(s, state)) { input.next(e); fed++; }
@@ -72,7 +76,9 @@ async function record(dir, compaction) {
   }
   input.complete();
   const problems = await out;
-  return { cpu: cpuSeconds() - cpu0, wallS: (performance.now() - wall0) / 1000, problems };
+  delay.disable();
+  return { cpu: cpuSeconds() - cpu0, wallS: (performance.now() - wall0) / 1000, problems,
+    stallMs: { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 } };
 }
 
 async function covered(dir) {
@@ -105,8 +111,8 @@ const kinds = (dir) => {
 };
 
 try {
-  console.log('\n| run | CPU s | wall s | bytes on disk | of the 256 MiB budget | raw / 1-min / 15-min bytes | time covered | observations covered | problem events |');
-  console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |');
+  console.log('\n| run | CPU s | wall s | event-loop stall p99 / max | bytes on disk | of the 256 MiB budget | raw / 1-min / 15-min bytes | time covered | observations covered | problem events |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |');
   const results = {};
   const runs = [['without compaction', false], ['with compaction', compactionOptions]];
   for (const [name, compaction] of only ? runs.slice(1) : runs) {
@@ -116,7 +122,7 @@ try {
     const bytes = k.raw + k['1-minute'] + k['15-minute'];
     const c = await covered(dir);
     results[name] = r;
-    console.log(`| ${name} | ${r.cpu.toFixed(1)} | ${r.wallS.toFixed(1)} | ${bytes} | ${(100 * bytes / DEFAULT_SPILL_MAX_BYTES).toFixed(1)} % | ${(k.raw / MiB).toFixed(1)} / ${(k['1-minute'] / MiB).toFixed(1)} / ${(k['15-minute'] / MiB).toFixed(1)} MiB | ${c.hours.toFixed(1)} h | ${c.samples} | ${r.problems.length} |`);
+    console.log(`| ${name} | ${r.cpu.toFixed(1)} | ${r.wallS.toFixed(1)} | ${r.stallMs.p99.toFixed(0)} / ${r.stallMs.max.toFixed(0)} ms | ${bytes} | ${(100 * bytes / DEFAULT_SPILL_MAX_BYTES).toFixed(1)} % | ${(k.raw / MiB).toFixed(1)} / ${(k['1-minute'] / MiB).toFixed(1)} / ${(k['15-minute'] / MiB).toFixed(1)} MiB | ${c.hours.toFixed(1)} h | ${c.samples} | ${r.problems.length} |`);
     rmSync(dir, { recursive: true, force: true });
   }
   const on = results['with compaction'].cpu;
