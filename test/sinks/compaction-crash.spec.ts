@@ -45,12 +45,18 @@ const segmentDir = (dir: string) => new SegmentDir(dir, {
   maxBytes: 1 << 30, segmentBytes: 2_048, fsync: 'never', now: () => T0, onLost: () => undefined,
 });
 
+/** A fresh raw log and the sink's inventory of it. */
+async function loggedDir(): Promise<{ dir: string; inventory: SegmentDir }> {
+  const dir = fresh();
+  await rawLog(dir);
+  const inventory = segmentDir(dir);
+  await inventory.sync();
+  return { dir, inventory };
+}
+
 describe('compaction is crash-safe', () => {
   it('a crash between the rename and the deletes: readers take the bucket segment only, and a restart deletes the inputs', async () => {
-    const dir = fresh();
-    await rawLog(dir);
-    const inventory = segmentDir(dir);
-    await inventory.sync();
+    const { dir, inventory } = await loggedDir();
     const inputs = inventory.closedSegments().slice(0, -1); // all but the newest: a run, as compaction takes it
     expect(inputs.length).toBeGreaterThan(2);
     // compactSegments renames its output into place and deletes nothing: exactly what a crash right after it leaves
@@ -97,10 +103,7 @@ describe('compaction is crash-safe', () => {
   });
 
   it('compaction keeps every observation: counts and sums of the buckets equal the rows they replace', async () => {
-    const dir = fresh();
-    await rawLog(dir);
-    const inventory = segmentDir(dir);
-    await inventory.sync();
+    const { dir, inventory } = await loggedDir();
     const inputs = inventory.closedSegments();
     const { segment } = await compactSegments(dir, inputs, 60_000);
     await inventory.replaced(segment, inputs);
@@ -117,10 +120,7 @@ describe('compaction is crash-safe', () => {
 
 describe('compaction problems are events', () => {
   it('an unreadable segment becomes an error event with a count; the segments around it are still compacted', async () => {
-    const dir = fresh();
-    await rawLog(dir);
-    const inventory = segmentDir(dir);
-    await inventory.sync();
+    const { dir, inventory } = await loggedDir();
     const raw = inventory.closedSegments();
     expect(raw.length).toBeGreaterThan(3);
     const bad = raw[2]!.name;
