@@ -19,7 +19,7 @@ export interface CompactionOptions {
 
 /** Widths of the log's bucket tiers: 1-minute and 15-minute buckets. */
 export const LOG_BUCKET_MS = [LOG_MINUTE_MS, 15 * 60_000] as const;
-/** How often (of the clock's time) the log is looked at for due segments, besides after each new segment. */
+/** How often (of the clock's time) the log is looked at for due segments, besides when the sink completes. */
 const CHECK_EVERY_MS = 10_000;
 
 /** Runs compactions of a `SegmentDir` one at a time, off the write path: the sink only pokes it after a batch. */
@@ -27,7 +27,6 @@ export class LogCompaction {
   private running: Promise<void> | undefined;
   private stopped = false;
   private nextCheckMs = Number.NEGATIVE_INFINITY;
-  private lastCount = -1;
   /** Segments left alone: one that could not be read, or the whole run of a compaction that failed otherwise. Each
    * ends a run, so the segments around it are still compacted. */
   private readonly skipped = new Set<string>();
@@ -45,14 +44,14 @@ export class LogCompaction {
     this.opts = { rawAgeMs, minuteAgeMs, minInputBytes, maxInputBytes };
   }
 
-  /** Starts a compaction if one is due and none runs; cheap when nothing changed (called after every batch), unless
-   * `force` (a segment was just closed). */
+  /** Starts a compaction if one is due and none runs; called after every batch, it looks at most every 10 s of the
+   * clock, unless `force` (the last segment was just closed, or a compaction just ended). */
   poke(force = false): void {
     if (this.running || this.stopped) return;
     const now = this.now();
-    if (!force && now < this.nextCheckMs && this.segments.count === this.lastCount) return;
+    // By time only, not on every rotation: the look costs O(segments), and a rotation must stay O(1) (issue 12).
+    if (!force && now < this.nextCheckMs) return;
     this.nextCheckMs = now + CHECK_EVERY_MS;
-    this.lastCount = this.segments.count;
     const job = this.due(now);
     if (!job) return;
     this.running = this.run(job.inputs, job.widthMs).finally(() => {
