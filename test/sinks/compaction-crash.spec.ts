@@ -27,12 +27,13 @@ const session = (): MetricEvent[] => Array.from({ length: 1_200 }, (_, s) => [
 /** A raw log of `session()` in many small segments (a batch a minute), compaction off. */
 async function rawLog(dir: string): Promise<void> {
   const input = new Subject<MetricEvent>();
-  const problems = lastValueFrom(input.pipe(
-    spillover({ dir, events: 'log', segmentBytes: 2_048, maxQueue: 100_000, compaction: false }), toArray()));
+  let written = 0;
+  const problems = lastValueFrom(input.pipe(spillover({ dir, events: 'log', segmentBytes: 2_048, maxQueue: 100_000,
+    compaction: false, onWritten: (n) => { written += n; } }), toArray()));
   const events = session();
   for (let i = 0; i < events.length; i += 180) {
     events.slice(i, i + 180).forEach((e) => input.next(e));
-    await sleep(2);
+    while (written < Math.min(i + 180, events.length)) await sleep(1); // one batch a minute, however loaded the machine
   }
   input.complete();
   expect(await problems).toEqual([]);
@@ -85,7 +86,7 @@ describe('compaction is crash-safe', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('a symlink or another user\'s file named like a bucket segment is neither read, counted nor deleted', async () => {
+  it("a symlink or another user's file named like a bucket segment is neither read, counted nor deleted", async () => {
     const dir = fresh();
     await rawLog(dir);
     const outside = join(fresh(), 'target');
