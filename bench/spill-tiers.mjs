@@ -121,9 +121,12 @@ try {
     const k = kinds(dir);
     const bytes = k.raw + k['1-minute'] + k['15-minute'];
     const c = await covered(dir);
-    results[name] = r;
+    results[name] = { ...r, k };
     console.log(`| ${name} | ${r.cpu.toFixed(1)} | ${r.wallS.toFixed(1)} | ${r.stallMs.p99.toFixed(0)} / ${r.stallMs.max.toFixed(0)} ms | ${bytes} | ${(100 * bytes / DEFAULT_SPILL_MAX_BYTES).toFixed(1)} % | ${(k.raw / MiB).toFixed(1)} / ${(k['1-minute'] / MiB).toFixed(1)} / ${(k['15-minute'] / MiB).toFixed(1)} MiB | ${c.hours.toFixed(1)} h | ${c.samples} | ${r.problems.length} |`);
     rmSync(dir, { recursive: true, force: true });
+  }
+  for (const [name, { k }] of Object.entries(results)) {
+    console.log(`${name}: bytes raw ${k.raw}, 1-minute ${k['1-minute']}, 15-minute ${k['15-minute']}`);
   }
   const on = results['with compaction'].cpu;
   const off = results['without compaction']?.cpu ?? NaN;
