@@ -42,7 +42,8 @@ export class LogCompactor {
     this.store.ingest(e, e.ts, this.onStoreEvent);
   }
 
-  /** The compacted events in time order (a bucket at its `lastTs`, which it carries as `ts`); ends the compactor. */
+  /** The compacted events in time order (a bucket at its `lastTs`, which it carries as `ts`; the kept events in their
+   * log order); ends the compactor. */
   finish(): MetricEvent[] {
     const far = MAX_TS_MS;
     const ignore = (): void => undefined;
@@ -51,12 +52,21 @@ export class LogCompactor {
       this.store.ingest({ type: 'unit-down', v: EVENT_FORMAT_VERSION, unit, ts: far, reason: 'compaction' }, far, ignore);
       if (this.plan.bucketMs.length > 1) this.store.ingest(farBucket(unit, far), far, ignore);
     }
-    const out: MetricEvent[] = [...this.kept];
+    const buckets: BucketEvent[] = [];
     this.store.sweep(Number.POSITIVE_INFINITY, (e) => {
-      if (e.type === 'bucket' && e.firstTs < far) out.push({ ...e, ts: e.lastTs, reason: 'compacted' });
+      if (e.type === 'bucket' && e.firstTs < far) buckets.push({ ...e, ts: e.lastTs, reason: 'compacted' });
     });
-    // Stable: events of one ts keep their log order, and a unit's buckets stay oldest first.
-    return out.sort((a, b) => a.ts - b.ts);
+    // Stable, so a unit's buckets stay oldest first; then merged into the kept events, which are in log order: no
+    // sort of the (many more) kept ticks, each bucket after the kept events up to its ts.
+    buckets.sort((a, b) => a.ts - b.ts);
+    const out: MetricEvent[] = [];
+    let k = 0;
+    for (const b of buckets) {
+      while (k < this.kept.length && (this.kept[k] as MetricEvent).ts <= b.ts) out.push(this.kept[k++] as MetricEvent);
+      out.push(b);
+    }
+    while (k < this.kept.length) out.push(this.kept[k++] as MetricEvent);
+    return out;
   }
 }
 
