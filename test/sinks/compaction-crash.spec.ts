@@ -8,6 +8,7 @@ import { bucketSegmentName, liveSegments, parseLogSegmentName } from '../../src/
 import { compactSegments } from '../../src/sinks/compact-segments.js';
 import { SegmentDir } from '../../src/sinks/segment-dir.js';
 import { spillover } from '../../src/sinks/spillover.js';
+import { logTail } from '../../src/sources/log-tail.js';
 import { replay } from '../../src/sources/replay.js';
 import { sample, tick } from '../../src/testing/index.js';
 import { tempDir } from '../helpers/spill-dir.js';
@@ -116,6 +117,16 @@ describe('compaction is crash-safe', () => {
     expect(buckets.reduce((n, b) => n + b.cpuPercent.sum, 0)).toBe(session().reduce((n, e) =>
       n + (e.type === 'sample' && e.unit === 'api' ? (e.cpuPercent as number) : 0), 0));
     expect(Math.max(...buckets.map((b) => b.rssBytes.max as number))).toBe((1_000 + 1_199) * 1024);
+  });
+
+  it('a restart rebuilds from a compacted log: the tail holds its buckets, every observation once', async () => {
+    const { dir, inventory } = await loggedDir();
+    const inputs = inventory.closedSegments().slice(0, -1);
+    const { segment } = await compactSegments(dir, inputs, 60_000);
+    await inventory.replaced(segment, inputs);
+    const tail = await lastValueFrom(logTail(dir, { sinceMs: 0, maxDiskBytes: 1 << 30 }).pipe(toArray()));
+    expect(tail.some((e) => e.type === 'bucket')).toBe(true);
+    expect(observations(tail, 'api')).toBe(1_200);
   });
 });
 
