@@ -86,8 +86,8 @@ export interface EvictedEvent extends EventBase {
 }
 
 /** Why a bucket left the store: its newest observation passed the retention cutoff, the memory budget took it, or it
- * arrived (replayed) older than the buckets already held for its tier. */
-export type BucketReason = 'retention' | 'budget' | 'out-of-order';
+ * arrived (replayed) older than the buckets already held for its tier; `compacted`: written by the log's compaction. */
+export type BucketReason = 'retention' | 'budget' | 'out-of-order' | 'compacted';
 
 /** Aggregates of one statistic over a bucket's observations; null fields when it holds none. */
 export interface BucketStats {

@@ -55,6 +55,8 @@ export { verbatimSlot, type Verbatim } from './formats/verbatim.js';
 export { writeLines, type WriteLinesOptions, type WritePolicy } from './sinks/write-lines.js';
 export { spillover, type SpilloverOptions, type FsyncPolicy } from './sinks/spillover.js';
 export { SEGMENT_PATTERN, segmentName, segmentSeq } from './formats/segment-names.js';
+export type { CompactionOptions } from './sinks/log-compaction.js';
+export { BUCKET_SEGMENT_PATTERN, bucketSegmentName, parseLogSegmentName, type LogSegmentName } from './formats/log-segments.js';
 export { prometheus, type PrometheusOptions, type PrometheusSink, type PrometheusEndpoint } from './sinks/prometheus.js';
 export { parsePrometheusAddress, DEFAULT_PROMETHEUS_PORT, type PrometheusAddress } from './formats/prometheus-address.js';
 export { httpDashboard, type HttpDashboardOptions } from './sinks/http-dashboard.js';

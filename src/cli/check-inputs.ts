@@ -4,7 +4,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { PipelineError } from '../errors.js';
-import { SEGMENT_PATTERN } from '../formats/segment-names.js';
+import { parseLogSegmentName } from '../formats/log-segments.js';
 import { SYSTEMG_FILE_PATTERN } from '../formats/systemg-format.js';
 import { describeErrno } from './errno.js';
 import { printable } from './printable.js';
@@ -30,7 +30,7 @@ export function requireSegments(dir: string): void {
   } catch (error) {
     throw new PipelineError('E_SOURCE', `cannot read ${printable(dir)}: ${reason(error)}`, { cause: error });
   }
-  if (!names.some((n) => SEGMENT_PATTERN.test(n) || SYSTEMG_FILE_PATTERN.test(n))) {
+  if (!names.some((n) => parseLogSegmentName(n) !== undefined || SYSTEMG_FILE_PATTERN.test(n))) {
     throw new PipelineError('E_SOURCE', `${printable(dir)}: no spill segments in it (procstream-*.ndjson or systemg's metrics-*.jsonl)`);
   }
 }

@@ -1,6 +1,7 @@
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { segmentName, segmentSeq } from '../formats/segment-names.js';
+import { COMPACTION_TEMP_PATTERN, liveSegments, type LogSegmentName, parseLogSegmentName } from '../formats/log-segments.js';
+import { segmentName } from '../formats/segment-names.js';
 import { SegmentFile } from './segment-file.js';
 import { SegmentInventory, type Segment } from './segment-inventory.js';
 import { effectiveUid, guardSpillDir } from './spill-dir-guard.js';
@@ -17,6 +18,9 @@ export interface SegmentDirOptions {
   /** Lines that were written but are gone: the open segment was unlinked while we wrote it. */
   onLost: (code: string, message: string, lines: number) => void;
 }
+
+/** A segment found on disk, with what its name says (its range decides whether it is live). */
+type LoggedSegment = LogSegmentName & { seg: Segment };
 
 const errno = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code;
 /** How many taken names (someone else's files, in a shared directory) we step over before giving up. */
@@ -48,28 +52,53 @@ export class SegmentDir {
     return this.inventory.count;
   }
 
-  /** Checks the directory (see `guardSpillDir`) and re-reads our segments from it: on start and after an error. */
-  async sync(): Promise<void> {
+  /**
+   * Checks the directory (see `guardSpillDir`) and re-reads our segments from it: on start and after an error. A
+   * segment that a bucket segment replaces (a compaction was interrupted between its rename and its deletes) is
+   * deleted now, which finishes that compaction; with `temps`, so are compactions' temporary files (one that never
+   * reached its rename: its inputs are all still there).
+   */
+  async sync({ temps = false }: { temps?: boolean } = {}): Promise<void> {
     await guardSpillDir(this.dir);
-    const uid = effectiveUid();
-    const found: Segment[] = [];
+    const found: LoggedSegment[] = [];
     for (const name of await readdir(this.dir)) {
-      const seq = segmentSeq(name);
-      if (seq === undefined) continue;
-      if (name === this.current?.seg.name) found.push(this.current.seg);
-      else {
-        const st = await lstat(join(this.dir, name)).catch(() => undefined);
-        if (st?.isFile() && st.nlink === 1 && (uid === undefined || st.uid === uid)) found.push({ name, seq, bytes: st.size });
+      const parsed = parseLogSegmentName(name);
+      if (!parsed && !(temps && COMPACTION_TEMP_PATTERN.test(name))) continue;
+      if (parsed && name === this.current?.seg.name) {
+        found.push({ ...parsed, seg: this.current.seg });
+        continue;
       }
+      const st = await lstat(join(this.dir, name)).catch(() => undefined);
+      if (!st?.isFile() || st.nlink !== 1 || !this.isOurs(st.uid)) continue;
+      if (!parsed) await this.remove(name); // a temporary file of a compaction that never reached its rename
+      else found.push({ ...parsed, seg: { name, seq: parsed.fromSeq, bytes: st.size, ...(parsed.widthMs > 0 ? { toSeq: parsed.toSeq } : {}) } });
     }
-    this.inventory.replace(found);
+    const { live, shadowed } = liveSegments(found);
+    for (const s of shadowed) if (s.seg !== this.current?.seg) await this.remove(s.name);
+    this.inventory.replace(live.map((s) => s.seg));
     this.nextSeq = Math.max(this.nextSeq, this.inventory.newestSeq + 1);
   }
 
   /** Reads the directory and holds the budget before anything is written. */
   async start(): Promise<void> {
-    await this.sync();
+    await this.sync({ temps: true });
     await this.makeRoom(0);
+  }
+
+  /** Our segments, oldest first, but the open one. */
+  closedSegments(): Segment[] {
+    const open = this.current?.seg;
+    return this.inventory.list().filter((s) => s !== open);
+  }
+
+  /** Takes `bucket`, a compaction's renamed output, into the inventory, then deletes the segments it replaces. */
+  async replaced(bucket: Segment, inputs: readonly Segment[]): Promise<void> {
+    // A re-read of the directory (after an error) may have found it already.
+    if (!this.inventory.list().some((s) => s.name === bucket.name)) this.inventory.insert(bucket);
+    const names = new Set(inputs.map((s) => s.name));
+    const listed = this.inventory.list().filter((s) => names.has(s.name)); // by name: a re-read makes new objects
+    for (const name of names) await this.remove(name);
+    for (const s of listed) this.inventory.forget(s);
   }
 
   /** Compresses and appends whole lines as one batch; rotates once the segment reaches `segmentBytes`. */
@@ -118,11 +147,20 @@ export class SegmentDir {
     while (this.inventory.totalBytes + incoming > this.opts.maxBytes) {
       const oldest = this.inventory.oldest;
       if (!oldest || oldest === this.current?.seg) return;
-      await unlink(join(this.dir, oldest.name)).catch((e: unknown) => {
-        if (errno(e) !== 'ENOENT') throw e;
-      });
+      await this.remove(oldest.name);
       this.inventory.forget(oldest);
     }
+  }
+
+  private isOurs(uid: number): boolean {
+    const me = effectiveUid();
+    return me === undefined || uid === me;
+  }
+
+  private async remove(name: string): Promise<void> {
+    await unlink(join(this.dir, name)).catch((e: unknown) => {
+      if (errno(e) !== 'ENOENT') throw e;
+    });
   }
 
   /** Creates the next segment, stepping over names someone else took; re-reads the directory if it vanished. */
@@ -143,3 +181,4 @@ export class SegmentDir {
     }
   }
 }
+

@@ -3,6 +3,8 @@ export interface Segment {
   name: string;
   seq: number;
   bytes: number;
+  /** A bucket segment's last replaced sequence number (its range is `seq…toSeq`); absent for a raw segment. */
+  toSeq?: number;
 }
 
 /**
@@ -30,9 +32,15 @@ export class SegmentInventory {
     return this.segments[this.head];
   }
 
-  /** The highest sequence number, or -1 when there is no segment. */
+  /** The highest sequence number (a bucket segment's `toSeq` included), or -1 when there is no segment. */
   get newestSeq(): number {
-    return this.segments.at(-1)?.seq ?? -1;
+    const last = this.segments.at(-1);
+    return last ? Math.max(last.seq, last.toSeq ?? last.seq) : -1;
+  }
+
+  /** The segments, oldest first (a copy). */
+  list(): Segment[] {
+    return this.segments.slice(this.head);
   }
 
   /** Takes `found` (any order) as the whole inventory. */
@@ -45,6 +53,14 @@ export class SegmentInventory {
   /** Adds a new segment, newer than every other. */
   add(seg: Segment): void {
     this.segments.push(seg);
+    this.total += seg.bytes;
+  }
+
+  /** Adds a segment in sequence order (a bucket segment, which takes the place of the segments it replaces): O(n). */
+  insert(seg: Segment): void {
+    let i = this.segments.length;
+    while (i > this.head && (this.segments[i - 1] as Segment).seq > seg.seq) i--;
+    this.segments.splice(i, 0, seg);
     this.total += seg.bytes;
   }
 

@@ -3,9 +3,11 @@ import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type ErrorEvent, type
 import { PipelineError } from '../errors.js';
 import { encodeLogLine, LOGGED_TYPES } from '../formats/log-line.js';
 import { operate } from '../streams/operate.js';
+import { LogCompaction, type CompactionOptions } from './log-compaction.js';
 import { SegmentDir, type FsyncPolicy } from './segment-dir.js';
 
 export type { FsyncPolicy } from './segment-dir.js';
+export type { CompactionOptions } from './log-compaction.js';
 
 /** Options of `spillover`; only `dir` is required. */
 export interface SpilloverOptions {
@@ -26,6 +28,13 @@ export interface SpilloverOptions {
   maxQueue?: number;
   /** Clock for segment names and the `ts` of problem events. */
   scheduler?: SchedulerLike;
+  /**
+   * Compaction of old segments into 1-minute and then 15-minute bucket segments, off the write path (docs/spillover.md
+   * #compaction); `false`: segments stay raw until the budget deletes them. Default: on, with CompactionOptions' ages.
+   */
+  compaction?: CompactionOptions | false;
+  /** Called with the number of lines of each batch once it is written: a progress feed (benchmarks pace on it). */
+  onWritten?: (lines: number) => void;
 }
 
 /** Most uncompressed bytes in one batch (one compressed write). */
@@ -82,6 +91,10 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
       const segments = new SegmentDir(dir, {
         maxBytes, segmentBytes, fsync, now: () => scheduler.now(), onLost: failed,
       });
+      const { compaction = {} } = options;
+      const compactor = compaction === false ? undefined
+        : new LogCompaction(segments, compaction, () => scheduler.now(), (error, doing) => failedWith(error, doing, 0),
+          (count) => dropped('bad-line', count));
 
       const writeBatch = async (): Promise<void> => {
         const first = queue[0] as Buffer;
@@ -99,6 +112,7 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
         const batch = queue.splice(0, n);
         try {
           await segments.append(n === 1 ? first : Buffer.concat(batch, bytes), n);
+          options.onWritten?.(n);
         } catch (error) {
           queue.unshift(...batch); // counted below with the rest of the queue
           throw error;
@@ -116,6 +130,7 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
           }
           dropped('queue-full', overflow);
           overflow = 0;
+          compactor?.poke();
         }
         draining = false;
         if (closed) await segments.release().catch(() => undefined);
@@ -131,6 +146,9 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
         } catch (error) {
           failedWith(error, 'closing spill segment', 0);
         }
+        compactor?.poke(true); // the segment just closed may be due too
+        await compactor?.idle(); // completion means the log on disk is final
+
         if (closed) return;
         closed = true;
         if (ended && 'error' in ended) subscriber.error(ended.error);
@@ -153,6 +171,7 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
       );
 
       subscriber.add(() => {
+        compactor?.stop(); // one that runs finishes on its own: it is crash-safe at every step
         if (closed) return;
         closed = true;
         queue.length = 0;

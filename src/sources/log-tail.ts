@@ -1,8 +1,8 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { concatMap, defer, filter, type Observable } from 'rxjs';
-import type { MetricEvent, SampleEvent, UnitDownEvent } from '../events.js';
-import { SEGMENT_PATTERN } from '../formats/segment-names.js';
+import type { BucketEvent, MetricEvent, SampleEvent, UnitDownEvent } from '../events.js';
+import { liveSegments, parseLogSegmentName, type LogSegmentName } from '../formats/log-segments.js';
 import { replay } from './replay.js';
 
 /** Options of `logTail`. */
@@ -13,18 +13,18 @@ export interface LogTailOptions {
   maxDiskBytes: number;
 }
 
+/** What a restart puts back into its store: rows, and the buckets of a compacted log (a tiered store keeps them). */
+export type LogTailEvent = SampleEvent | UnitDownEvent | BucketEvent;
+
 /**
- * The samples and unit-down markers of the newest end of a spill directory's log, oldest first: what a restarted
- * `watchUnits` puts back into its store before the first tick. Only the newest segments are read, back to the first
- * one opened before `sinceMs` or until `maxDiskBytes`; torn lines are skipped as `replay` skips them.
+ * The samples, unit-down markers and buckets of the newest end of a spill directory's log, oldest first: what a
+ * restarted `watchUnits` puts back into its store before the first tick. Only the newest segments are read, back to
+ * the first one opened before `sinceMs` or until `maxDiskBytes`; torn lines are skipped as `replay` skips them.
  */
-export function logTail(dir: string, { sinceMs, maxDiskBytes }: LogTailOptions): Observable<SampleEvent | UnitDownEvent> {
+export function logTail(dir: string, { sinceMs, maxDiskBytes }: LogTailOptions): Observable<LogTailEvent> {
   return defer(async () => {
-    const ours: { seq: number; openedMs: number; name: string }[] = [];
-    for (const name of await readdir(dir)) {
-      const m = SEGMENT_PATTERN.exec(name);
-      if (m) ours.push({ seq: Number(m[1]), openedMs: Number(m[2]), name });
-    }
+    const ours = liveSegments((await readdir(dir)).map(parseLogSegmentName).filter((s): s is LogSegmentName => s !== undefined))
+      .live.map((s) => ({ seq: s.fromSeq, openedMs: s.openedMs, name: s.name }));
     ours.sort((a, b) => b.seq - a.seq);
     let fromSeq = Infinity;
     let bytes = 0;
@@ -39,6 +39,6 @@ export function logTail(dir: string, { sinceMs, maxDiskBytes }: LogTailOptions):
     return fromSeq;
   }).pipe(
     concatMap((fromSeq) => (fromSeq === Infinity ? [] : replay(dir, { fromSeq, sinceMs }))),
-    filter((e: MetricEvent): e is SampleEvent | UnitDownEvent => e.type === 'sample' || e.type === 'unit-down'),
+    filter((e: MetricEvent): e is LogTailEvent => e.type === 'sample' || e.type === 'unit-down' || e.type === 'bucket'),
   );
 }

@@ -6,7 +6,7 @@ import {
 import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type EvictedEvent, type MetricEvent } from '../events.js';
 import { PipelineError } from '../errors.js';
 import { decodeLogEvent } from '../formats/log-line.js';
-import { isCompressedSegment, SEGMENT_PATTERN } from '../formats/segment-names.js';
+import { liveSegments, parseLogSegmentName, type LogSegmentName } from '../formats/log-segments.js';
 import { openSegment } from './open-segment.js';
 import { decodeMetricEvent, readNdjson, type BadLine, type LineDecoder } from './read-ndjson.js';
 import { SYSTEMG_FILE_PATTERN, systemgDecoder } from '../formats/systemg-format.js';
@@ -39,7 +39,7 @@ export interface ReplayOptions<E extends ReplayableEvent = MetricEvent> {
   onBadLine?: (bad: BadLine) => void;
   /** Longest accepted line, bytes. Default 1 MiB. */
   maxLineBytes?: number;
-  /** Only our segments with at least this sequence number, and no systemg files (a tail of our own log). */
+  /** Only our segments whose range reaches this sequence number, and no systemg files (a tail of our own log). */
   fromSeq?: number;
   /** Clock for the `ts` of the `dropped` events that count skipped lines. */
   scheduler?: SchedulerLike;
@@ -59,6 +59,8 @@ interface ReplayFile {
   decode?: LineDecoder;
   /** One of our segments (their lines may leave out constant text; see log-line.ts). */
   ours?: boolean;
+  /** gzip-compressed. */
+  compressed?: boolean;
   /** With a unit filter: the JSON strings one of which a wanted line must hold (see readNdjson's `anyOf`). */
   anyOf?: string[];
 }
@@ -71,18 +73,25 @@ async function replayFiles(dir: string, names: Readonly<Record<string, string>>,
   // systemg lines name the unit by hash: a wanted line holds a hash that maps to a wanted unit, or the unit itself
   const hashes = units && [...units, ...Object.keys(names).filter((h) => units.has(names[h] as string))];
   const quote = (list?: string[]) => list?.map((u) => JSON.stringify(u));
-  const ours: [number, ReplayFile][] = [];
+  const ours: LogSegmentName[] = [];
   const theirs: [number, ReplayFile][] = [];
+  // Our segments count only when owned by the directory's owner (the writer): in a shared sticky directory someone
+  // else's file named like a bucket segment must not hide the segments its name claims to replace.
+  const owner = (await lstat(dir)).uid;
   for (const name of await readdir(dir)) {
-    const mine = SEGMENT_PATTERN.exec(name);
+    const mine = parseLogSegmentName(name);
     const sg = mine ? null : SYSTEMG_FILE_PATTERN.exec(name);
-    if (fromSeq === undefined ? !mine && !sg : !mine || Number(mine[1]) < fromSeq) continue;
-    if (!(await lstat(join(dir, name))).isFile()) continue;
-    if (mine) ours.push([Number(mine[1]), { name, ours: true, anyOf: quote(units && [...units]) }]);
-    else theirs.push([Number(sg?.[1]), { name, decode: systemg, anyOf: quote(hashes) }]);
+    if (fromSeq === undefined ? !mine && !sg : !mine || mine.toSeq < fromSeq) continue;
+    const st = await lstat(join(dir, name));
+    if (!st.isFile()) continue;
+    if (mine && st.uid === owner) ours.push(mine);
+    else if (sg) theirs.push([Number(sg[1]), { name, decode: systemg, anyOf: quote(hashes) }]);
   }
   const byKey = (a: [number, ReplayFile], b: [number, ReplayFile]) => a[0] - b[0];
-  return [...theirs.sort(byKey), ...ours.sort(byKey)].map(([, f]) => f);
+  // A segment a bucket segment replaces (a compaction interrupted before its deletes) is not read: its events are
+  // in the bucket segment. liveSegments returns the rest in log order.
+  const live = liveSegments(ours).live.map((s): ReplayFile => ({ name: s.name, compressed: s.compressed, ours: true, anyOf: quote(units && [...units]) }));
+  return [...theirs.sort(byKey).map(([, f]) => f), ...live];
 }
 
 const loadNames = async (names: ReplayOptions['unitNames']): Promise<Readonly<Record<string, string>>> =>
@@ -110,7 +119,7 @@ export function replay<E extends ReplayableEvent = MetricEvent>(dir: string, opt
   }).pipe(
     concatMap((files) => {
       let total = 0;
-      return from(files).pipe(concatMap(({ name, decode, anyOf, ours: isOurs }) => {
+      return from(files).pipe(concatMap(({ name, decode, anyOf, ours: isOurs, compressed = false }) => {
         let bad = 0;
         const count = (b: BadLine) => { bad++; onBadLine?.(b); };
         let torn: PipelineError | undefined; // under strict, failed with once the lines before it are out
@@ -120,7 +129,7 @@ export function replay<E extends ReplayableEvent = MetricEvent>(dir: string, opt
           else count({ name, line: 0, reason, excerpt: '', count: bad + 1 });
         };
         const input = openSegment(join(dir, name), {
-          compressed: isCompressedSegment(name), highWaterMark: CHUNK, onTorn, ...(onRead ? { onRead } : {}),
+          compressed, highWaterMark: CHUNK, onTorn, ...(onRead ? { onRead } : {}),
         });
         const read = { name, strict, maxLineBytes, anyOf, onBadLine: count, ...(paused ? { paused } : {}), ...(verbatim ? { verbatim } : {}) };
         const events$ = readNdjson<E | MetricEvent>(input, { ...read, decode: decode ?? ours }).pipe(

@@ -6,7 +6,7 @@ import {
 import { PipelineError } from '../../errors.js';
 import {
   readNdjson, replay, watchUnits, createWindowStore, ingestInto, type MetricEvent, type SampleEvent, type StoreQuery, type SummaryEvent,
-  type UnitDownEvent, type UnitTargetsSpec,
+  type UnitDownEvent, type UnitTargetsSpec, DEFAULT_TIER_PLAN, EVENT_FORMAT_VERSION,
 } from '../../index.js';
 import { colorEnabled } from '../color.js';
 import { EXIT } from '../exit-codes.js';
@@ -31,8 +31,8 @@ type Row = SampleEvent | UnitDownEvent;
 export async function runInspect(opts: InspectCommand, io: CliIo): Promise<number> {
   const live = opts.from.kind === 'live';
   if (!live) {
-    const store = await historyStore(opts, opts.from.kind === 'path' ? opts.from.path : '', io);
-    io.stdout.write(inspectFrame(opts, io, store, false));
+    const { store, tiered } = await historyStore(opts, opts.from.kind === 'path' ? opts.from.path : '', io);
+    io.stdout.write(inspectFrame(opts, io, store, false, tiered));
     return EXIT.ok;
   }
   const drawsLive = opts.stream || io.stdout.isTTY === true;
@@ -43,23 +43,41 @@ export async function runInspect(opts: InspectCommand, io: CliIo): Promise<numbe
 }
 
 /** The chart of the unit's rows in `store`; E_SOURCE when it holds no sample of the unit. */
-function inspectFrame(opts: InspectCommand, io: CliIo, store: StoreQuery, live: boolean): string {
+function inspectFrame(opts: InspectCommand, io: CliIo, store: StoreQuery, live: boolean, tiered = false): string {
   const { unit, windowMs } = opts;
-  const rows = store.window(unit);
+  const rows = tiered ? historyRows(store, unit, windowMs) : store.window(unit);
   if (!rows.some((r) => r.type === 'sample')) {
     const where = opts.from.kind === 'path' ? opts.from.path : 'live sampling';
     throw new PipelineError('E_SOURCE', `no samples of unit '${printable(unit)}' in ${printable(where)}`);
   }
   // History ends at the unit's newest row, live sampling now; the window excludes its start, as the chart does.
-  const endTs = live ? store.now() : (rows[rows.length - 1] as Row).ts;
+  const endTs = live || tiered ? store.now() : (rows[rows.length - 1] as Row).ts; // a tiered store's clock: its newest event
   const stats = store.summary(unit, { now: endTs, windowMs: windowMs - 1, intervalMs: opts.intervalMs }) as SummaryEvent;
   // Redrawn in place, the view must fit the terminal: it is 2 × height + 16 lines at most (two charts, axes, stats).
   const height = live && io.stdout.isTTY === true && io.stdout.rows ? Math.max(1, Math.min(8, Math.floor((io.stdout.rows - 16) / 2))) : 8;
   return renderInspect(rows, { unit, windowMs, endTs, stats, height, width: io.stdout.columns || 80, color: colorEnabled(io.stdout, io.env) });
 }
 
-/** A store on event time holding the unit's rows of the last `windowMs` before its newest one (bounded memory). */
-async function historyStore(opts: InspectCommand, path: string, io: CliIo): Promise<StoreQuery> {
+/**
+ * The rows a history chart draws: one per column of the store's series (raw rows and buckets of a tiered log alike),
+ * at its mean, so a week drawn from 15-minute buckets costs what an hour of raw rows does.
+ */
+function historyRows(store: StoreQuery, unit: string, windowMs: number): Row[] {
+  const endTs = store.now();
+  const { points } = store.series(unit, { fromTs: endTs - windowMs + 1, toTs: endTs, maxPoints: 240 });
+  const base = { v: EVENT_FORMAT_VERSION as typeof EVENT_FORMAT_VERSION, unit };
+  return points.map((p): Row => (p.upSamples === 0 ? { ...base, type: 'unit-down', ts: p.fromTs, reason: 'down' } : {
+    ...base, type: 'sample', ts: p.fromTs, pid: 0, startTimeMs: 0, cpuPercent: p.cpuPercent?.mean ?? null, cpuUserSeconds: 0,
+    cpuSystemSeconds: 0, rssBytes: p.rssBytes?.mean ?? 0, ioReadBytes: null, ioWriteBytes: null, missing: {},
+  }));
+}
+
+/**
+ * A store on event time holding the unit's rows of the last `windowMs` before its newest one (bounded memory). When
+ * the input is a compacted log (it holds `compacted` buckets), the store that answers is a tiered one holding its
+ * buckets too (`tiered`), drawn through its series: otherwise the chart and the counts are the raw rows, as before.
+ */
+async function historyStore(opts: InspectCommand, path: string, io: CliIo): Promise<{ store: StoreQuery; tiered: boolean }> {
   const common = { strict: opts.strict, maxLineBytes: opts.maxLineBytes, onBadLine: reportBadLine(io) };
   let events$: Observable<MetricEvent>;
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
@@ -72,11 +90,19 @@ async function historyStore(opts: InspectCommand, path: string, io: CliIo): Prom
     );
   }
   const store = createWindowStore({ clock: 'events', retentionMs: opts.windowMs, maxMemoryBytes: 64 * 1024 * 1024 });
+  const tiers = createWindowStore({ clock: 'events', retentionMs: opts.windowMs, maxMemoryBytes: 64 * 1024 * 1024, tiers: DEFAULT_TIER_PLAN });
+  let tiered = false;
+  const kept = new Set(['sample', 'unit-down', 'bucket']);
   await lastValueFrom(
-    events$.pipe(takeUntil(stop$(io)), filter((e) => e.unit === opts.unit && (e.type === 'sample' || e.type === 'unit-down')), ingestInto(store), ignoreElements()),
+    events$.pipe(takeUntil(stop$(io)), filter((e) => e.unit === opts.unit && kept.has(e.type)),
+      tap((e) => {
+        if (e.type === 'bucket' && e.reason === 'compacted') tiered = true;
+        tiers.ingest(e, () => undefined); // what leaves it (retention) is outside the window anyway
+      }),
+      ingestInto(store), ignoreElements()),
     { defaultValue: undefined },
   );
-  return store;
+  return { store: tiered ? tiers : store, tiered };
 }
 
 /** Whether no target flag is given: then UNIT is a command name, as `watch` groups a machine. */
