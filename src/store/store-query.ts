@@ -1,5 +1,5 @@
 import type { SampleEvent, SummaryEvent, UnitDownEvent } from '../events.js';
-import type { SeriesOptions, SeriesPoint } from './series.js';
+import type { Series, SeriesOptions } from './series.js';
 
 /** Where the store's "now" comes from: the scheduler (live), or the newest event `ts` seen (replaying history). */
 export type StoreClock = 'scheduler' | 'events';
@@ -23,7 +23,7 @@ export interface StoreQuery {
   now(): number;
   /**
    * Chart points of `unit` over `[fromTs, toTs]` from raw rows and buckets, at most about `maxPoints` of them, with
-   * min/mean/max bands and the resolution they have (docs/store.md#series).
+   * min/mean/max bands, the resolution they have, and restart and down markers (docs/store.md#series).
    */
-  series(unit: string, options: SeriesOptions): { resolutionMs: number; points: SeriesPoint[] };
+  series(unit: string, options: SeriesOptions): Series;
 }

@@ -16,7 +16,7 @@ import { ChunkPool } from './chunk-pool.js';
 import { foldRows } from './fold-rows.js';
 import { BucketMerger } from './merge-buckets.js';
 import { RowCodec } from './row-codec.js';
-import { type SeriesOptions, type SeriesPoint, seriesOf } from './series.js';
+import { type Series, type SeriesOptions, seriesOf } from './series.js';
 import { summarizeTiers } from './summarize-tiers.js';
 import { noIoCursor, type P95Guess, SummaryScratch, summarizeWindow } from './summarize-window.js';
 import { type TierPlan, type TierRefs, Tiers } from './tiers.js';
@@ -166,9 +166,9 @@ export class WindowStore {
 
   /** Points of `unit` between `fromTs` and `toTs` for a chart: raw rows where they are kept, else buckets, merged
    * down to at most `maxPoints` (see series.ts). */
-  series(unit: string, options: SeriesOptions): { resolutionMs: number; points: SeriesPoint[] } {
+  series(unit: string, options: SeriesOptions): Series {
     const state = this.unitsByName.get(unit);
-    if (state === undefined) return { resolutionMs: 0, points: [] };
+    if (state === undefined) return { resolutionMs: 0, points: [], restartsTs: [], downTs: [], firstTs: NaN, lastTs: NaN };
     return seriesOf(state.window, this.tiers, state.tiers, this.pool, this.codec, options);
   }
 

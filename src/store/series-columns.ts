@@ -1,0 +1,89 @@
+import type { Band, Series, SeriesOptions, SeriesPoint } from './series.js';
+import type { StoreQuery } from './store-query.js';
+
+/** Where {@link seriesColumns} lays points out: `[fromTs, toTs)` cut into `columns` equal columns. */
+export interface SeriesColumnsOptions {
+  fromTs: number;
+  toTs: number;
+  columns: number;
+  /**
+   * An empty column repeats the column before it when the last point ended less than this long before it (ms;
+   * default 0, never): columns narrower than the sampling interval then draw a line, while longer silences stay gaps.
+   */
+  carryMs?: number;
+}
+
+/**
+ * The points of a `series()` (oldest first) as the columns of a chart: each column is the merge of the points that
+ * overlap it (bands by their extrema, means weighted by up samples, the coarsest resolution), or null where none
+ * does. A point wider than a column, a bucket, fills every column it spans, so its band is drawn across them.
+ */
+export function seriesColumns(points: readonly SeriesPoint[], { fromTs, toTs, columns, carryMs = 0 }: SeriesColumnsOptions): (SeriesPoint | null)[] {
+  const n = Math.max(1, Math.floor(columns));
+  const step = (toTs - fromTs) / n;
+  const out: (SeriesPoint | null)[] = [];
+  let i = 0;
+  let lastEndTs = -Infinity;
+  for (let c = 0; c < n; c++) {
+    const b0 = fromTs + c * step;
+    const b1 = c === n - 1 ? toTs : b0 + step;
+    while (i < points.length && points[i]!.toTs <= b0) lastEndTs = points[i++]!.toTs;
+    let merged: SeriesPoint | null = null;
+    for (let j = i; j < points.length && points[j]!.fromTs < b1; j++) merged = merged === null ? { ...points[j]! } : merge(merged, points[j]!);
+    if (merged === null && b0 - lastEndTs < carryMs) merged = out[c - 1] ?? null;
+    out.push(merged);
+  }
+  return out;
+}
+
+function merge(a: SeriesPoint, b: SeriesPoint): SeriesPoint {
+  return {
+    fromTs: Math.min(a.fromTs, b.fromTs), toTs: Math.max(a.toTs, b.toTs),
+    samples: a.samples + b.samples, upSamples: a.upSamples + b.upSamples,
+    cpuPercent: mergeBand(a.cpuPercent, a.upSamples, b.cpuPercent, b.upSamples),
+    rssBytes: mergeBand(a.rssBytes, a.upSamples, b.rssBytes, b.upSamples),
+    resolutionMs: Math.max(a.resolutionMs, b.resolutionMs),
+  };
+}
+
+function mergeBand(a: Band | null, wa: number, b: Band | null, wb: number): Band | null {
+  if (a === null || b === null) return a ?? b;
+  const w = wa + wb;
+  return { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max), mean: w > 0 ? (a.mean * wa + b.mean * wb) / w : (a.mean + b.mean) / 2 };
+}
+
+/** A chart on the series' own grid: columns `columnMs` wide on its multiples, from `fromTs`, covering the range asked. */
+export interface GridColumns {
+  fromTs: number;
+  columnMs: number;
+  columns: (SeriesPoint | null)[];
+  series: Series;
+}
+
+/**
+ * `unit` over `[fromTs, toTs]` in columns on the grid `series()` uses with `widen: false` (multiples of the column
+ * width): one grid slot per column, so no slot is split or drawn twice; a bucket wider than a column fills each column
+ * it spans. That is `maxPoints` columns, or one more when the range does not start on a multiple.
+ */
+export function gridColumns(store: Pick<StoreQuery, 'series'>, unit: string, { fromTs, toTs, maxPoints }: SeriesOptions, extra: Series['points'] = []): GridColumns {
+  const series = store.series(unit, { fromTs, toTs, maxPoints, widen: false });
+  const columnMs = series.resolutionMs || 1;
+  const gridFrom = Math.floor(fromTs / columnMs) * columnMs;
+  const count = Math.floor(toTs / columnMs) - Math.floor(fromTs / columnMs) + 1;
+  const points = extra.length === 0 ? series.points : [...extra, ...series.points];
+  return { fromTs: gridFrom, columnMs, series, columns: seriesColumns(points, { fromTs: gridFrom, toTs: gridFrom + count * columnMs, columns: count }) };
+}
+
+/**
+ * The last `columns` sampling intervals of `unit` up to its newest row (or `now` when it has none), one column each,
+ * from every tier: what a sparkline draws. Each column holds one interval's rows, or the bucket that covers it once
+ * its minute has folded. Starts at the unit's first observation in that span.
+ */
+export function recentColumns(store: Pick<StoreQuery, 'series' | 'latest'>, unit: string, { now, intervalMs, columns }: { now: number; intervalMs: number; columns: number }): (SeriesPoint | null)[] {
+  const interval = Math.max(1, Math.round(intervalMs));
+  const endTs = store.latest(unit, 1)[0]?.ts ?? now;
+  const grid = gridColumns(store, unit, { fromTs: endTs - columns * interval + 1, toTs: endTs, maxPoints: columns });
+  const out = grid.columns.slice(-columns);
+  const first = out.findIndex((c) => c !== null);
+  return first < 0 ? [] : out.slice(first);
+}
