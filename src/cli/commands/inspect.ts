@@ -45,17 +45,23 @@ export async function runInspect(opts: InspectCommand, io: CliIo): Promise<numbe
 /** The chart of the unit's rows in `store`; E_SOURCE when it holds no sample of the unit. */
 function inspectFrame(opts: InspectCommand, io: CliIo, store: StoreQuery, live: boolean): string {
   const { unit, windowMs } = opts;
-  const rows = store.window(unit);
-  if (!rows.some((r) => r.type === 'sample')) {
+  if (!hasSample(store, unit)) {
     const where = opts.from.kind === 'path' ? opts.from.path : 'live sampling';
     throw new PipelineError('E_SOURCE', `no samples of unit '${printable(unit)}' in ${printable(where)}`);
   }
-  // History ends at the unit's newest row, live sampling now; the window excludes its start, as the chart does.
-  const endTs = live ? store.now() : (rows[rows.length - 1] as Row).ts;
+  // History ends at the unit's newest row (always raw: rows fold only when a newer one arrives), live sampling now;
+  // the window excludes its start, as the chart does.
+  const endTs = live ? store.now() : (store.latest(unit, 1)[0] as Row).ts;
   const stats = store.summary(unit, { now: endTs, windowMs: windowMs - 1, intervalMs: opts.intervalMs }) as SummaryEvent;
   // Redrawn in place, the view must fit the terminal: it is 2 × height + 16 lines at most (two charts, axes, stats).
   const height = live && io.stdout.isTTY === true && io.stdout.rows ? Math.max(1, Math.min(8, Math.floor((io.stdout.rows - 16) / 2))) : 8;
-  return renderInspect(rows, { unit, windowMs, endTs, stats, height, width: io.stdout.columns || 80, color: colorEnabled(io.stdout, io.env) });
+  return renderInspect(store, { unit, windowMs, endTs, stats, height, width: io.stdout.columns || 80, color: colorEnabled(io.stdout, io.env),
+    ...(live ? { intervalMs: opts.intervalMs } : {}) });
+}
+
+/** Whether the store holds an up sample of `unit` in any tier (a bucket with up samples counts). */
+function hasSample(store: StoreQuery, unit: string): boolean {
+  return store.series(unit, { fromTs: 0, toTs: store.now(), maxPoints: 1 }).points.some((p) => p.upSamples > 0);
 }
 
 /** A store on event time holding the unit's rows of the last `windowMs` before its newest one (bounded memory). */
@@ -110,18 +116,18 @@ async function liveStore(opts: InspectCommand, io: CliIo, drawsLive: boolean): P
     if (!first || (e.type !== 'sample' && e.type !== 'unit-down')) return;
     first = false;
     // The round's events arrive together: by the end of this turn, the unit has a row if it is a target at all.
-    queueMicrotask(() => { if (store.size(unit) === 0 || store.window(unit).every((r) => r.type !== 'sample')) absent$.next(); });
+    queueMicrotask(() => { if (!hasSample(store, unit)) absent$.next(); });
   };
   const rounds$ = events$.pipe(tap(firstRound), filter((e) => e.unit === unit && (e.type === 'sample' || e.type === 'unit-down')), auditTime(0));
   const frames$ = rounds$.pipe(
-    filter(() => store.window(unit).some((r) => r.type === 'sample')),
+    filter(() => hasSample(store, unit)),
     map(() => inspectFrame(opts, io, store, true)),
   );
   const drawn$ = !drawsLive ? rounds$.pipe(ignoreElements())
     : io.stdout.isTTY === true ? frames$.pipe(toLiveFrames(io.stdout, (text: string) => text))
     : frames$.pipe(concatMap((text) => { io.stdout.write(`${text}\n`); return EMPTY; }));
   await lastValueFrom(drawn$, { defaultValue: undefined });
-  if (!store.window(unit).some((r) => r.type === 'sample')) {
+  if (!hasSample(store, unit)) {
     throw new PipelineError('E_SOURCE', byName
       ? `no process named '${printable(unit)}' is running (without a target flag, live inspect finds a unit by its command name)`
       : `no unit '${printable(unit)}' among the targets, or it is down (units: ${store.units().map(printable).join(', ') || 'none'})`);
