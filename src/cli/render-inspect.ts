@@ -71,7 +71,7 @@ export function eventMarks(series: Pick<Series, 'points' | 'restartsTs' | 'downT
 }
 
 /** How the points were drawn, per span: `raw 1 s`, `1-minute buckets 11:45–11:59, raw 1 s 11:59–12:00`. */
-export function resolutionLine(points: readonly SeriesPoint[], rawIntervalMs: number | undefined, utc: boolean): string {
+export function resolutionLine(points: readonly SeriesPoint[], rawIntervalMs: number | undefined, utc: boolean, start: number, end: number): string {
   const name = (ms: number) => (ms === 0 ? `raw${rawIntervalMs === undefined ? ' samples' : ` ${formatDuration(rawIntervalMs)}`}`
     : ms % 60_000 === 0 ? `${ms / 60_000}-minute buckets` : `${formatDuration(ms)} buckets`);
   const spans: { ms: number; from: number; to: number }[] = [];
@@ -81,7 +81,9 @@ export function resolutionLine(points: readonly SeriesPoint[], rawIntervalMs: nu
     else spans.push({ ms: p.resolutionMs, from: p.fromTs, to: p.toTs });
   }
   if (spans.length <= 1) return `resolution: ${spans.length === 0 ? 'no data' : name(spans[0]!.ms)}`;
-  return `resolution: ${spans.map((x) => `${name(x.ms)} ${clock(x.from, utc)}–${clock(x.to, utc)}`).join(', ')}`;
+  // Points reach past the window (a bucket whole, a raw slot to its end): the spans say what the chart shows.
+  const span = (x: { from: number; to: number }) => `${clock(Math.max(start, x.from), utc)}–${clock(Math.min(end, x.to), utc)}`;
+  return `resolution: ${spans.map((x) => `${name(x.ms)} ${span(x)}`).join(', ')}`;
 }
 
 function statsLine(name: string, s: Stats, fmt: (v: number) => string): string {
@@ -107,8 +109,11 @@ export function renderInspect(store: Pick<StoreQuery, 'series'>, opts: RenderIns
   // an eighth of a column at most, so an edge smears no sample far into its neighbour.
   const series = store.series(unit, { fromTs: trim ? start : start + 1, toTs: end, maxPoints: columns * 8, widen: false });
   const cells = seriesColumns(series.points, { fromTs: start, toTs: end + 1, columns, carryMs: 2 * (opts.intervalMs ?? 1_000) });
-  const samples = series.points.reduce((n, p) => n + p.upSamples, 0);
-  const downs = series.points.reduce((n, p) => n + p.samples - p.upSamples, 0);
+  // A bucket that began before the window is drawn (the chart would start empty otherwise) but not counted, as the
+  // summary under the charts does not count it either.
+  const counted = series.points.filter((p) => p.resolutionMs === 0 || p.fromTs >= start);
+  const samples = counted.reduce((n, p) => n + p.upSamples, 0);
+  const downs = counted.reduce((n, p) => n + p.samples - p.upSamples, 0);
   const { cpuPercent: cpu, rssBytes: rss } = opts.stats;
   const cpuLabel = (v: number) => pad(`${v.toFixed(1)} %`);
   const rssLabel = (v: number) => pad(formatBytes(v));
@@ -116,7 +121,7 @@ export function renderInspect(store: Pick<StoreQuery, 'series'>, opts: RenderIns
   const out = [
     `${printable(unit)} · last ${formatDuration(spanMs)} · ${clock(start, utc)}–${clock(end, utc)}${zone} · ` +
       `${samples} samples, ${downs} down`,
-    resolutionLine(series.points, opts.intervalMs, utc),
+    resolutionLine(series.points, opts.intervalMs, utc, start, end),
   ];
   const marks = eventMarks(series, start, end, columns);
   if (marks.trim() !== '') out[0] += ' · events: ↻ restart, × down';
