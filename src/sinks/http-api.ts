@@ -37,7 +37,7 @@ export interface SeriesColumns {
   rssMin: (number | null)[];
   rssMean: (number | null)[];
   rssMax: (number | null)[];
-  /** Up samples of the points each column draws (a bucket wider than a column counts in every column it spans). */
+  /** Up samples of the points each column draws (a bucket wider than a column counts in the column it starts in). */
   samples: number[];
   /** Width of the widest bucket each column draws, ms; 0 for raw rows only, null for an empty column. */
   resolutionMs: (number | null)[];

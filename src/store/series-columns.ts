@@ -16,32 +16,48 @@ export interface SeriesColumnsOptions {
 /**
  * The points of a `series()` (oldest first) as the columns of a chart: each column is the merge of the points that
  * overlap it (bands by their extrema, means weighted by up samples, the coarsest resolution), or null where none
- * does. A point wider than a column, a bucket, fills every column it spans, so its band is drawn across them.
+ * does. A point wider than a column, a bucket, fills every column it spans, so its band is drawn across them; its
+ * counts go to the column it starts in, so a column's `samples` add up to the points'.
  */
 export function seriesColumns(points: readonly SeriesPoint[], { fromTs, toTs, columns, carryMs = 0 }: SeriesColumnsOptions): (SeriesPoint | null)[] {
   const n = Math.max(1, Math.floor(columns));
   const step = (toTs - fromTs) / n;
   const out: (SeriesPoint | null)[] = [];
   let i = 0;
-  let lastEndTs = -Infinity;
+  let last: SeriesPoint | undefined;
   for (let c = 0; c < n; c++) {
     const b0 = fromTs + c * step;
     const b1 = c === n - 1 ? toTs : b0 + step;
-    while (i < points.length && points[i]!.toTs <= b0) lastEndTs = points[i++]!.toTs;
+    while (i < points.length && points[i]!.toTs <= b0) last = points[i++];
     let merged: SeriesPoint | null = null;
-    for (let j = i; j < points.length && points[j]!.fromTs < b1; j++) merged = merged === null ? { ...points[j]! } : merge(merged, points[j]!);
-    if (merged === null && b0 - lastEndTs < carryMs) merged = out[c - 1] ?? null;
+    let weight = 0; // up samples behind the merged means, counted or not
+    for (let j = i; j < points.length && points[j]!.fromTs < b1; j++) {
+      const p = points[j]!;
+      // Counts go to the column a point starts in (or the first), so that they add up to the points' own.
+      const counted = c === 0 || p.fromTs >= b0;
+      merged = merge(merged, weight, p, counted);
+      weight += p.upSamples;
+    }
+    // Only a line that was up carries on: after a down marker, an empty column is a gap.
+    if (merged === null && last !== undefined && last.upSamples === last.samples && b0 - last.toTs < carryMs) {
+      merged = { ...last, samples: 0, upSamples: 0 };
+    }
     out.push(merged);
   }
   return out;
 }
 
-function merge(a: SeriesPoint, b: SeriesPoint): SeriesPoint {
+/** `b` merged into `a` (a new column when null), whose means weigh `wa` up samples: bands by their extrema, means
+ * weighted by up samples; `b`'s counts only when `counted`. */
+function merge(a: SeriesPoint | null, wa: number, b: SeriesPoint, counted: boolean): SeriesPoint {
+  const samples = counted ? b.samples : 0;
+  const upSamples = counted ? b.upSamples : 0;
+  if (a === null) return { ...b, samples, upSamples };
   return {
     fromTs: Math.min(a.fromTs, b.fromTs), toTs: Math.max(a.toTs, b.toTs),
-    samples: a.samples + b.samples, upSamples: a.upSamples + b.upSamples,
-    cpuPercent: mergeBand(a.cpuPercent, a.upSamples, b.cpuPercent, b.upSamples),
-    rssBytes: mergeBand(a.rssBytes, a.upSamples, b.rssBytes, b.upSamples),
+    samples: a.samples + samples, upSamples: a.upSamples + upSamples,
+    cpuPercent: mergeBand(a.cpuPercent, wa, b.cpuPercent, b.upSamples),
+    rssBytes: mergeBand(a.rssBytes, wa, b.rssBytes, b.upSamples),
     resolutionMs: Math.max(a.resolutionMs, b.resolutionMs),
   };
 }

@@ -25,7 +25,8 @@ export interface Band {
 }
 
 /** One column of a chart: the observations whose time (a bucket's first) falls in `[fromTs, toTs)`, a slot of the
- * resolution (the first and last column can reach outside the range asked for, with a bucket that overlaps it). */
+ * resolution (the first and last column can reach outside the range asked for, with a bucket that overlaps it); with
+ * `widen: false`, a bucket wider than a column is a point from its first observation to the end of its slot. */
 export interface SeriesPoint {
   fromTs: number;
   toTs: number;
@@ -87,8 +88,9 @@ export function seriesOf(window: UnitWindow, tiers: Tiers<unknown> | undefined, 
       const lastTo = open?.point.toTs ?? out.points.at(-1)?.toTs ?? -Infinity;
       close();
       const start = wide ? Math.floor(ts / widthMs) * widthMs : slot * columnMs;
-      // A column after a wide bucket starts where the bucket ends, so points never overlap.
-      const fromPointTs = Math.min(ts, Math.max(start, lastTo));
+      // A column after a wide bucket starts where the bucket ends, so points never overlap; a wide bucket starts at its
+      // first observation, which tells a chart whether it began inside its window.
+      const fromPointTs = wide ? Math.max(ts, lastTo) : Math.min(ts, Math.max(start, lastTo));
       open = { point: { fromTs: fromPointTs, toTs: start + (wide ? widthMs : columnMs), samples: 0, upSamples: 0,
         cpuPercent: null, rssBytes: null, resolutionMs: 0 }, cpu: [...NO_BAND], rss: [...NO_BAND] };
       openSlot = slot;

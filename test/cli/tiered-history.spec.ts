@@ -65,9 +65,11 @@ describe('12 hours from tiers: the live trend, the HTTP series and inspect', () 
       const { url } = await sink.listening();
       const res = await fetch(new URL('/api/units/api/series?window=12h&points=240', url));
       expect(res.status).toBe(200);
-      const s = (await res.json()) as { ts: number[]; bucketMs: number; cpuMin: (number | null)[]; cpuMean: (number | null)[]; cpuMax: (number | null)[];
+      const s = (await res.json()) as { ts: number[]; bucketMs: number; samples: number[]; cpuMin: (number | null)[]; cpuMean: (number | null)[]; cpuMax: (number | null)[];
         resolutionMs: (number | null)[]; restartsMs: number[] };
       expect(s.bucketMs).toBe(180_000);
+      // every up sample counted once, though a 15-minute bucket spans several 3-minute columns
+      expect(s.samples.reduce((a, b) => a + b, 0)).toBe(events.filter((e) => e.type === 'sample').length);
       // 3-minute columns: the last ones mix the current minute's raw rows with 1-minute buckets, and say the coarser
       expect(new Set(s.resolutionMs.filter((r) => r !== null))).toEqual(new Set([900_000, 60_000]));
       const recent = (await (await fetch(new URL('/api/units/api/series?window=1m&points=60', url))).json()) as typeof s;
