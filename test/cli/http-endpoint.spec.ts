@@ -69,8 +69,9 @@ describe('watch --http', () => {
         samples = watch.events().filter((e) => e.type === 'sample');
       }
       // columns sit on multiples of their width: the first one holds the very first sample
-      expect(log.fromMs).toBeLessThanOrEqual(samples[0]!.ts);
-      expect(log.fromMs + log.bucketMs).toBeGreaterThan(samples[0]!.ts);
+      const firstTs = samples[0]!.ts as number;
+      expect(log.fromMs).toBeLessThanOrEqual(firstTs);
+      expect(log.fromMs + log.bucketMs).toBeGreaterThan(firstTs);
       expect(log.samples[0]).toBeGreaterThan(0);
       expect(sum(log)).toBeLessThanOrEqual(samples.length);
     } finally {

@@ -1,6 +1,7 @@
 import { from, lastValueFrom } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventMarks, renderInspect } from '../../src/cli/render-inspect.js';
+import { eventMarks } from '../../src/cli/inspect-legend.js';
+import { renderInspect } from '../../src/cli/render-inspect.js';
 import type { SampleEvent, SummaryEvent, UnitDownEvent } from '../../src/events.js';
 import { createWindowStore, type WindowStoreOptions } from '../../src/store/create-window-store.js';
 import { ingestInto } from '../../src/streams/ingest-into.js';
