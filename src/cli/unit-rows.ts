@@ -15,12 +15,6 @@ export function cpuHistory(store: Pick<StoreQuery, 'series' | 'latest'>, unit: s
   return recentColumns(store, unit, { now, intervalMs, columns: HISTORY }).map((c) => c?.cpuPercent?.mean ?? null);
 }
 
-/** Observations the store holds for `unit` across its tiers (a bucket of 60 counts 60), not only its raw rows. */
-function heldObservations(store: Pick<StoreQuery, 'series' | 'now' | 'retentionMs'>, unit: string): number {
-  const toTs = store.now();
-  return store.series(unit, { fromTs: toTs - store.retentionMs, toTs, maxPoints: 1 }).points.reduce((n, p) => n + p.samples, 0);
-}
-
 /**
  * One row per unit: CPU %, RSS, up, uptime and down reason from the newest row, IO rates over the last few intervals, the observations
  * held, and the CPU history. Sorted by CPU, busiest first (as `top`), then by name; at most `limit` rows. Runs every sampling
@@ -50,7 +44,7 @@ export function unitRows(
       rssBytes: up ? newest.rssBytes : null,
       ioReadBytesPerSec: recent?.ioReadBytesPerSec ?? null,
       ioWriteBytesPerSec: recent?.ioWriteBytesPerSec ?? null,
-      samples: heldObservations(store, unit),
+      samples: store.observations(unit),
       cpuHistory: cpuHistory(store, unit, now, intervalMs),
       restarts: restarts.get(unit) ?? 0,
       // A start time of 0 is "unknown" (a sampler without process identity), not a process from 1970.

@@ -89,6 +89,7 @@ export function createWindowStore(options: WindowStoreOptions = {}): MetricStore
     window: (unit) => store.window(unit),
     latest: (unit, n) => store.latest(unit, n),
     size: (unit) => store.size(unit),
+    observations: (unit) => store.observations(unit),
     summary: (unit, query = {}) =>
       store.summary(unit, { now: query.now ?? now(), intervalMs: query.intervalMs ?? DEFAULT_INTERVAL_MS,
         ...(query.windowMs === undefined ? {} : { windowMs: query.windowMs }) }),

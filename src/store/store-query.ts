@@ -15,6 +15,8 @@ export interface StoreQuery {
   latest(unit: string, n: number): (SampleEvent | UnitDownEvent)[];
   /** How many rows `unit` holds (samples and down markers), without decoding them. */
   size(unit: string): number;
+  /** Observations `unit` holds across its tiers: its rows, plus each bucket's count (a bucket of 60 counts 60). */
+  observations(unit: string): number;
   /** Summary over the window (or the last `windowMs`) at `now` (default: the store's clock). */
   summary(unit: string, options?: { now?: number; windowMs?: number; intervalMs?: number }): SummaryEvent | undefined;
   /** Bytes the row columns hold; never more than `maxMemoryBytes`. */

@@ -10,7 +10,7 @@ import {
   type UnitDownEvent,
   type UnitRemovedEvent,
 } from '../events.js';
-import { emptyBucket } from './bucket.js';
+import { COUNT, emptyBucket } from './bucket.js';
 import { bucketFromEvent, toBucketEvent } from './bucket-codec.js';
 import { ChunkPool } from './chunk-pool.js';
 import { foldRows } from './fold-rows.js';
@@ -170,6 +170,15 @@ export class WindowStore {
     const state = this.unitsByName.get(unit);
     if (state === undefined) return { resolutionMs: 0, points: [], restartsTs: [], downTs: [], firstTs: NaN, lastTs: NaN };
     return seriesOf(state.window, this.tiers, state.tiers, this.pool, this.codec, options);
+  }
+
+  /** Rows plus the observations of every bucket held for `unit`: O(buckets), no row decoded. */
+  observations(unit: string): number {
+    const state = this.unitsByName.get(unit);
+    if (state === undefined) return 0;
+    let n = state.window.length;
+    if (state.tiers !== undefined) this.tiers!.forEach(state.tiers, this.working, (b) => { n += b[COUNT]!; });
+    return n;
   }
 
   /** Buckets held for `unit` across its tiers. */
