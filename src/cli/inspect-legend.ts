@@ -31,7 +31,7 @@ export function eventMarks(series: Pick<Series, 'points' | 'restartsTs' | 'downT
   return marks.join('');
 }
 
-/** How the points were drawn, per span: `raw 1 s`, `1-minute buckets 11:45–11:59, raw 1 s 11:59–12:00`. */
+/** How the points were drawn, per span: `raw 1s`, `1-minute buckets 11:45–11:59, raw 1s 11:59–12:00`. */
 export function resolutionLine(points: readonly SeriesPoint[], rawIntervalMs: number | undefined, utc: boolean, start: number, end: number): string {
   const name = (ms: number) => (ms === 0 ? `raw${rawIntervalMs === undefined ? ' samples' : ` ${formatDuration(rawIntervalMs)}`}`
     : ms % 60_000 === 0 ? `${ms / 60_000}-minute buckets` : `${formatDuration(ms)} buckets`);

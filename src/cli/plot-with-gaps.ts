@@ -42,7 +42,10 @@ export function plotWithGaps(values: readonly (number | null)[], { height, min, 
   const clamp = (v: number) => Math.min(max, Math.max(min, v));
   bands.forEach((band, x) => {
     if (band === null || gap(x)) return;
-    for (let row = rowOf(clamp(band.max)); row <= rowOf(clamp(band.min)); row += 1) {
+    const top = rowOf(clamp(band.max));
+    const bottom = rowOf(clamp(band.min));
+    if (top === bottom) return; // within one row the line says it all
+    for (let row = top; row <= bottom; row += 1) {
       const line = lines[row] as string[];
       if ((line[dataStart + x] ?? ' ') === ' ') line[dataStart + x] = '┊';
     }

@@ -53,8 +53,9 @@ function inspectFrame(opts: InspectCommand, io: CliIo, store: StoreQuery, live: 
   // the window excludes its start, as the chart does.
   const endTs = live ? store.now() : (store.latest(unit, 1)[0] as Row).ts;
   const stats = store.summary(unit, { now: endTs, windowMs: windowMs - 1, intervalMs: opts.intervalMs }) as SummaryEvent;
-  // Redrawn in place, the view must fit the terminal: it is 2 × height + 16 lines at most (two charts, axes, stats).
-  const height = live && io.stdout.isTTY === true && io.stdout.rows ? Math.max(1, Math.min(8, Math.floor((io.stdout.rows - 16) / 2))) : 8;
+  // Redrawn in place, the view must fit the terminal: it is 2 × height + 17 lines at most (two charts, axes, stats,
+  // the resolution line).
+  const height = live && io.stdout.isTTY === true && io.stdout.rows ? Math.max(1, Math.min(8, Math.floor((io.stdout.rows - 17) / 2))) : 8;
   return renderInspect(store, { unit, windowMs, endTs, stats, height, width: io.stdout.columns || 80, color: colorEnabled(io.stdout, io.env),
     ...(live ? { intervalMs: opts.intervalMs } : {}) });
 }
