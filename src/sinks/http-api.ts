@@ -15,7 +15,7 @@ export const MAX_LOG_ROWS = 1_000_000;
 /** What the JSON API reads: the live rows, the store, and (with `--spill`) the log. */
 export interface ApiContext {
   rows: UnitRows;
-  store: Pick<StoreQuery, 'series' | 'latest' | 'now'>;
+  store: Pick<StoreQuery, 'series' | 'latest' | 'observations' | 'now'>;
   /** Events of one unit from the log, oldest first (e.g. `(unit) => replay(dir, { unit })`). */
   history?: (unit: string) => Observable<MetricEvent>;
   /** The sampling interval, ms: one sparkline point each. Default 1 s. */
@@ -77,14 +77,14 @@ export async function unitSeries(ctx: ApiContext, unit: string, query: URLSearch
   const points = /^\d{1,5}$/.test(pointsText) ? Number(pointsText) : NaN;
   if (!(points >= 1 && points <= 5_000)) return [400, `points: expected 1 to 5000, got ${JSON.stringify(pointsText.slice(0, 40))}`];
   const now = ctx.store.now();
-  // All the store holds, to find where it starts (and whether it knows the unit); then the window asked for.
-  const held = ctx.store.series(unit, { fromTs: 0, toTs: now, maxPoints: 1 });
-  if (!ctx.rows.rows.has(unit) && held.points.length === 0) return [404, `no unit named ${JSON.stringify(unit.slice(0, 200))}`];
+  if (!ctx.rows.rows.has(unit) && ctx.store.observations(unit) === 0) return [404, `no unit named ${JSON.stringify(unit.slice(0, 200))}`];
   let fromMs = window === 'log' ? now : now - window;
   let logged: Series | undefined;
   if (window === 'log' && ctx.history) {
-    logged = await loggedSeries(ctx.history(unit), unit, held.points.length > 0 ? held.firstTs : Infinity, now, points);
-    fromMs = Math.min(logged.firstTs, held.firstTs, now) || now; // NaN (nothing anywhere) draws an empty chart
+    // Where the store's history starts: the log supplies what is older.
+    const heldFromTs = ctx.store.series(unit, { fromTs: 0, toTs: now, maxPoints: 1 }).firstTs;
+    logged = await loggedSeries(ctx.history(unit), unit, heldFromTs >= 0 ? heldFromTs : Infinity, now, points);
+    fromMs = Math.min(...[logged.firstTs, heldFromTs, now].filter((ts) => ts >= 0)); // NaN: nothing there
   }
   const grid = gridColumns(ctx.store, unit, { fromTs: fromMs, toTs: now, maxPoints: points }, logged?.points);
   const { columns, columnMs } = grid;

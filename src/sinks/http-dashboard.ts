@@ -15,7 +15,7 @@ import { metricsApp, type MetricsAppOptions } from './metrics-app.js';
 /** Options of {@link httpDashboard}. */
 export interface HttpDashboardOptions extends MetricsAppOptions {
   /** The store the pipeline fills (`watchUnits(...).store`): history for the charts and sparklines. */
-  store: Pick<StoreQuery, 'series' | 'latest' | 'now'>;
+  store: Pick<StoreQuery, 'series' | 'latest' | 'observations' | 'now'>;
   /** The sampling interval, ms: one sparkline point each in `/api/units`. Default 1 s. */
   intervalMs?: number;
   /** Events of one unit from the log, oldest first, for `window=log` (the CLI passes `replay(spillDir, { unit })`). */

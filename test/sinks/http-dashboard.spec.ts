@@ -85,7 +85,7 @@ describe('httpDashboard', () => {
 
   it('reaches into the log for window=log: older rows from history, newer ones from the store', async () => {
     const t = Date.now();
-    const history = (unit: string) => from([sample(unit, t - 7_200_000, { cpuPercent: 1 }), sample('other', t - 7_000_000), sample(unit, t - 3_600_000, { cpuPercent: 2 })]);
+    const history = (unit: string) => from(unit !== 'web' ? [] : [sample(unit, t - 7_200_000, { cpuPercent: 1 }), sample('other', t - 7_000_000), sample(unit, t - 3_600_000, { cpuPercent: 2 })]);
     const { input, get } = await started({ history });
     input.next(sample('web', t - 1_000, { cpuPercent: 3 }));
     const s = JSON.parse((await get('/api/units/web/series?window=log&points=3')).text) as { fromMs: number; cpuMean: (number | null)[] };
@@ -93,6 +93,13 @@ describe('httpDashboard', () => {
     expect(s.fromMs).toBeGreaterThan(t - 7_200_000 - 2 * 3_600_000 / 3);
     expect(s.cpuMean.filter((v) => v !== null)).toEqual([1, 2, 3]);
     expect(JSON.parse((await get('/api/units')).text).logWindow).toBe(true);
+    // a unit the log has nothing older of starts where the store's history starts
+    input.next(sample('db', t - 20_000, { cpuPercent: 4 }));
+    input.next(sample('db', t - 10_000, { cpuPercent: 5 }));
+    const db = JSON.parse((await get('/api/units/db/series?window=log&points=2')).text) as typeof s;
+    expect(db.fromMs).toBeLessThanOrEqual(t - 20_000);
+    expect(db.fromMs).toBeGreaterThan(t - 40_000);
+    expect(db.cpuMean.filter((v) => v !== null)).toEqual([4, 5]);
   });
 
   it('is read-only: 405 for every other method, /metrics included', async () => {
@@ -185,7 +192,7 @@ describe('httpDashboard', () => {
   it('answers 500 when a handler throws, and goes on serving and passing events', async () => {
     const input = new Subject<MetricEvent>();
     // a fault no real store shows on demand: its query throws
-    const broken = { series: () => { throw new Error('store exploded'); }, latest: () => [], now: () => Date.now() };
+    const broken = { series: () => { throw new Error('store exploded'); }, latest: () => [], observations: () => 1, now: () => Date.now() };
     const sink = httpDashboard({ port: 0, store: broken });
     const seen: MetricEvent[] = [];
     const sub = input.pipe(sink).subscribe((e) => seen.push(e));
