@@ -60,7 +60,7 @@ const NO_BAND = [0, 0, Infinity, -Infinity];
  * Points for a chart of one unit: buckets (oldest tier first) and then raw rows in the range, which is their time
  * order, merged into columns aligned to multiples of the column width so that no bucket straddles two columns.
  */
-export function seriesOf(window: UnitWindow, tiers: Tiers<unknown> | undefined, refs: TierRefs | undefined, _pool: ChunkPool, codec: RowCodec,
+export function seriesOf(window: UnitWindow, tiers: Tiers<unknown> | undefined, refs: TierRefs | undefined, pool: ChunkPool, codec: RowCodec,
   { fromTs, toTs, maxPoints, widen = true }: SeriesOptions): Series {
   let columnMs = Math.max(1, Math.ceil((toTs - fromTs) / Math.max(1, Math.floor(maxPoints))));
   const inRange = (ts: number): boolean => ts >= fromTs && ts <= toTs;
