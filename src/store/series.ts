@@ -44,7 +44,8 @@ export interface Series {
   /** Width of a column, ms (with `widen: false`, bucket points can be wider). */
   resolutionMs: number;
   points: SeriesPoint[];
-  /** `ts` of each raw row whose process (pid, start time) differs from the row before it: buckets keep no identity. */
+  /** `ts` of each `unit-restarted` event the store kept, and of each raw row whose process (pid, start time) differs
+   * from the row before it (buckets keep no identity), ascending, once each. */
   restartsTs: number[];
   /** `ts` of each down marker that follows an up observation; for a bucket, its first ts (the marker is within it). */
   downTs: number[];
@@ -61,7 +62,7 @@ const NO_BAND = [0, 0, Infinity, -Infinity];
  * order, merged into columns aligned to multiples of the column width so that no bucket straddles two columns.
  */
 export function seriesOf(window: UnitWindow, tiers: Tiers<unknown> | undefined, refs: TierRefs | undefined, pool: ChunkPool, codec: RowCodec,
-  { fromTs, toTs, maxPoints, widen = true }: SeriesOptions): Series {
+  { fromTs, toTs, maxPoints, widen = true }: SeriesOptions, restartEventsTs: readonly number[] = []): Series {
   let columnMs = Math.max(1, Math.ceil((toTs - fromTs) / Math.max(1, Math.floor(maxPoints))));
   const inRange = (ts: number): boolean => ts >= fromTs && ts <= toTs;
   const visit = (f: (b: Float64Array, k: number) => void): void => {
@@ -130,6 +131,8 @@ export function seriesOf(window: UnitWindow, tiers: Tiers<unknown> | undefined, 
     wasUp = row.up;
   }
   close();
+  const restarts = new Set([...restartEventsTs.filter(inRange), ...out.restartsTs]);
+  out.restartsTs = [...restarts].sort((a, b) => a - b);
   return out;
 }
 

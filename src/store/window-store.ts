@@ -42,7 +42,13 @@ interface UnitState extends P95Guess {
   /** Its buckets, and the last row folded into one (where the IO delta of the first raw row starts); created with the
    * first bucket. */
   tiers: TierRefs | undefined;
+  /** Times of its newest `unit-restarted` events within the retention, oldest first, at most MAX_RESTARTS; created
+   * with the first. Buckets keep no process identity, so charts mark older restarts from these. */
+  restartsTs?: number[];
 }
+
+/** Restart times kept per unit: 8 bytes each, outside the byte budget, and only for units that restart. */
+const MAX_RESTARTS = 32;
 
 /**
  * The synchronous state behind `windowedStore`: per-unit windows of columnar rows, and with a `TierPlan` the buckets
@@ -100,6 +106,10 @@ export class WindowStore {
       const unit = this.unitState(event.unit);
       unit.lastActivityTs = Math.max(unit.lastActivityTs, event.ts);
       if (event.ts < this.oldestTs) this.oldestTs = event.ts;
+      if (event.type === 'unit-restarted' && !(event.ts < (unit.restartsTs?.at(-1) ?? -Infinity))) {
+        (unit.restartsTs ??= []).push(event.ts);
+        if (unit.restartsTs.length > MAX_RESTARTS) unit.restartsTs.shift();
+      }
     }
   }
 
@@ -114,6 +124,7 @@ export class WindowStore {
       const { window, tiers } = unit;
       while (tiers !== undefined && this.tiers!.oldestLastTs(tiers) < cutoff) this.evictBucket(unit, 'retention', now, emit);
       while (window.length > 0 && window.tsAt(0) < cutoff) this.evictHeadRow(unit, 'retention', now, emit);
+      while (unit.restartsTs !== undefined && unit.restartsTs[0]! < cutoff) unit.restartsTs.shift();
       if (window.length === 0 && unit.owned === 0 && unit.lastActivityTs < cutoff) {
         this.leaveBucket(unit, 0);
         this.unitsByName.delete(unit.name);
@@ -169,7 +180,7 @@ export class WindowStore {
   series(unit: string, options: SeriesOptions): Series {
     const state = this.unitsByName.get(unit);
     if (state === undefined) return { resolutionMs: 0, points: [], restartsTs: [], downTs: [], firstTs: NaN, lastTs: NaN };
-    return seriesOf(state.window, this.tiers, state.tiers, this.pool, this.codec, options);
+    return seriesOf(state.window, this.tiers, state.tiers, this.pool, this.codec, options, state.restartsTs);
   }
 
   /** Rows plus the observations of every bucket held for `unit`: O(buckets), no row decoded. */

@@ -5,7 +5,7 @@ import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { unitRows } from '../../src/cli/unit-rows.js';
-import type { MetricEvent, SampleEvent } from '../../src/events.js';
+import { EVENT_FORMAT_VERSION, type MetricEvent, type SampleEvent } from '../../src/events.js';
 import { httpDashboard } from '../../src/sinks/http-dashboard.js';
 import { createWindowStore, type MetricStore } from '../../src/store/create-window-store.js';
 import { down, sample } from '../../src/testing/index.js';
@@ -16,16 +16,22 @@ const T0 = Date.parse('2026-11-26T00:00:00Z');
 const SECONDS = 12 * 3_600 - 40;
 const SPIKE_S = 3 * 3_600 + 123; // one second of 95 % inside a 15-minute bucket
 const DOWN_S = [6 * 3_600, 6 * 3_600 + 20 * 60]; // down for 20 minutes: one whole quarter hour, and a third of the next
-const RESTART_S = SECONDS - 10; // a new process in the raw minute
+const OLD_RESTART_S = 2 * 3_600; // a new process two hours in: folded into a 15-minute bucket long since
+const RESTART_S = SECONDS - 10; // and another in the raw minute
 const cpuAt = (s: number) => (s === SPIKE_S ? 95 : 10 + (s % 60) / 6);
+
+const restarted = (ts: number, generation: number): MetricEvent => ({ type: 'unit-restarted', v: EVENT_FORMAT_VERSION, unit: 'api', ts,
+  previous: { pid: 100 + generation - 1, startTimeMs: generation - 1 }, current: { pid: 100 + generation, startTimeMs: generation }, restarts: generation });
 
 function session(): MetricEvent[] {
   const events: MetricEvent[] = [];
   for (let s = 0; s < SECONDS; s++) {
     const ts = T0 + s * 1_000;
     if (s >= DOWN_S[0]! && s < DOWN_S[1]!) { events.push(down('api', ts)); continue; }
-    const late = s >= RESTART_S;
-    events.push(sample('api', ts, { pid: late ? 200 : 100, startTimeMs: late ? 2 : 1, cpuPercent: cpuAt(s), rssBytes: (100 * 1024 + (s % 600)) * 1024 }));
+    const generation = s >= RESTART_S ? 2 : s >= OLD_RESTART_S ? 1 : 0;
+    // as watch reports a single-root unit's new process: the event, then its first sample
+    if (s === OLD_RESTART_S || s === RESTART_S) events.push(restarted(ts, generation));
+    events.push(sample('api', ts, { pid: 100 + generation, startTimeMs: generation, cpuPercent: cpuAt(s), rssBytes: (100 * 1024 + (s % 600)) * 1024 }));
   }
   return events;
 }
@@ -44,7 +50,7 @@ describe('12 hours from tiers: the live trend, the HTTP series and inspect', () 
   it('keeps raw rows for the current minute only, and every observation in some tier', () => {
     expect(store.size('api')).toBe(20);
     const [row] = unitRows(store, 1_000);
-    expect(row!.samples).toBe(events.length);
+    expect(row!.samples).toBe(events.filter((e) => e.type === 'sample' || e.type === 'unit-down').length);
   });
 
   it('draws the live trend from the folded minute and the raw rows', () => {
@@ -91,7 +97,8 @@ describe('12 hours from tiers: the live trend, the HTTP series and inspect', () 
       const downColumns = s.ts.map((t, i) => i).filter((i) => s.ts[i]! >= downQuarter && s.ts[i]! + s.bucketMs <= downQuarter + 900_000);
       expect(downColumns.length).toBeGreaterThanOrEqual(4);
       for (const i of downColumns) expect(s.cpuMean[i]).toBeNull();
-      expect(s.restartsMs).toEqual([T0 + RESTART_S * 1_000]);
+      // both restarts: the old one from the unit-restarted event the store kept, the new one also from the raw rows
+      expect(s.restartsMs).toEqual([T0 + OLD_RESTART_S * 1_000, T0 + RESTART_S * 1_000]);
     } finally {
       sub.unsubscribe();
     }
@@ -108,7 +115,7 @@ describe('12 hours from tiers: the live trend, the HTTP series and inspect', () 
       expect(err()).toBe('');
       const lines = out().split('\n');
       const samples = events.filter((e): e is SampleEvent => e.type === 'sample').length;
-      expect(lines[0]).toContain(`${samples} samples, ${events.length - samples} down · events: ↻ restart, × down`);
+      expect(lines[0]).toContain(`${samples} samples, ${events.filter((e) => e.type === 'unit-down').length} down · events: ↻ restart, × down`);
       // 15-minute buckets up to the current quarter hour, its minutes, then the raw rows of the current minute
       expect(lines[1]).toMatch(/^resolution: 15-minute buckets \S+–\S+, 1-minute buckets \S+–\S+, raw samples \S+–\S+$/);
       const cpuChart = lines.slice(lines.indexOf('CPU % (100 = one core)') + 1, lines.findIndex((l) => l.includes('└┬')));
@@ -117,6 +124,7 @@ describe('12 hours from tiers: the live trend, the HTTP series and inspect', () 
       const events_ = lines.find((l) => l.trimStart().startsWith('events'))!;
       expect(events_).toContain('×');
       expect(events_.trimEnd().endsWith('↻')).toBe(true);
+      expect(events_.match(/↻/g)).toHaveLength(2); // two hours in, too
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

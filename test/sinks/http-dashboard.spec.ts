@@ -96,7 +96,7 @@ describe('httpDashboard', () => {
     // a unit the log has nothing older of starts where the store's history starts
     input.next(sample('db', t - 20_000, { cpuPercent: 4 }));
     input.next(sample('db', t - 10_000, { cpuPercent: 5 }));
-    const db = JSON.parse((await get('/api/units/db/series?window=log&points=2')).text) as typeof s;
+    const db = JSON.parse((await get('/api/units/db/series?window=log&points=20')).text) as typeof s;
     expect(db.fromMs).toBeLessThanOrEqual(t - 20_000);
     expect(db.fromMs).toBeGreaterThan(t - 40_000);
     expect(db.cpuMean.filter((v) => v !== null)).toEqual([4, 5]);

@@ -80,7 +80,9 @@ async function historyStore(opts: InspectCommand, path: string, io: CliIo): Prom
   }
   const store = createWindowStore({ clock: 'events', retentionMs: opts.windowMs, maxMemoryBytes: 64 * 1024 * 1024 });
   await lastValueFrom(
-    events$.pipe(takeUntil(stop$(io)), filter((e) => e.unit === opts.unit && (e.type === 'sample' || e.type === 'unit-down')), ingestInto(store), ignoreElements()),
+    // unit-restarted too: the store keeps their times, so restarts that folded into buckets are still marked.
+    events$.pipe(takeUntil(stop$(io)), filter((e) => e.unit === opts.unit && (e.type === 'sample' || e.type === 'unit-down' || e.type === 'unit-restarted')),
+      ingestInto(store), ignoreElements()),
     { defaultValue: undefined },
   );
   return store;
