@@ -7,8 +7,9 @@ export interface SeriesColumnsOptions {
   toTs: number;
   columns: number;
   /**
-   * An empty column repeats the column before it when the last point ended less than this long before it (ms;
-   * default 0, never): columns narrower than the sampling interval then draw a line, while longer silences stay gaps.
+   * An empty column repeats the last point before it, without its counts, when that point was up throughout and ended
+   * less than this long before the column (ms; default 0, never): columns narrower than the sampling interval then
+   * draw a line, while longer silences, and silences after a down marker, stay gaps.
    */
   carryMs?: number;
 }
@@ -79,7 +80,8 @@ export interface GridColumns {
 /**
  * `unit` over `[fromTs, toTs]` in columns on the grid `series()` uses with `widen: false` (multiples of the column
  * width): one grid slot per column, so no slot is split or drawn twice; a bucket wider than a column fills each column
- * it spans. That is `maxPoints` columns, or one more when the range does not start on a multiple.
+ * it spans. That is `maxPoints` columns, or one more when the range does not start on a multiple. `extra` points,
+ * older than the store's (a log's, on the same grid), are drawn before them.
  */
 export function gridColumns(store: Pick<StoreQuery, 'series'>, unit: string, { fromTs, toTs, maxPoints }: SeriesOptions, extra: Series['points'] = []): GridColumns {
   const series = store.series(unit, { fromTs, toTs, maxPoints, widen: false });
