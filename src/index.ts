@@ -46,7 +46,8 @@ export { ingestInto } from './streams/ingest-into.js';
 export { summaries, type SummariesOptions, type SummarizedStore } from './streams/summaries.js';
 export { ingestAndSummarize, type IngestAndSummarizeOptions } from './streams/ingest-and-summarize.js';
 export { DEFAULT_TIER_PLAN, type TierPlan } from './store/tiers.js';
-export type { SeriesOptions, SeriesPoint, Band } from './store/series.js';
+export type { Series, SeriesOptions, SeriesPoint, Band } from './store/series.js';
+export { gridColumns, recentColumns, seriesColumns, type GridColumns, type SeriesColumnsOptions } from './store/series-columns.js';
 
 /* Sinks */
 export { toNdjson } from './sinks/to-ndjson.js';
@@ -61,9 +62,9 @@ export { prometheus, type PrometheusOptions, type PrometheusSink, type Prometheu
 export { parsePrometheusAddress, DEFAULT_PROMETHEUS_PORT, type PrometheusAddress } from './formats/prometheus-address.js';
 export { httpDashboard, type HttpDashboardOptions } from './sinks/http-dashboard.js';
 export type { HttpSink, HttpEndpoint } from './sinks/http-sink.js';
+export type { SeriesColumns } from './sinks/http-api.js';
 export { defaultHttpLimits, type HttpLimits } from './sinks/http-limits.js';
 export type { SseLimits } from './sinks/http-sse.js';
-export { seriesBuckets, type SeriesBuckets, type SeriesRange } from './store/series-buckets.js';
 export { DEFAULT_HTTP_PORT } from './formats/prometheus-address.js';
 
 /* The whole pipeline */

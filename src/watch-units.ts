@@ -29,7 +29,7 @@ export interface WatchUnitsOptions {
   retentionMs?: number;
   /** Memory budget of the store's rows. Default 10 MiB (systemg's). */
   maxMemoryBytes?: number;
-  /** The store's bucket tiers (`createWindowStore`'s `tiers`, e.g. `DEFAULT_TIER_PLAN`); default `false`, every row raw. */
+  /** The store's bucket tiers (`createWindowStore`'s `tiers`); default `DEFAULT_TIER_PLAN`, `false`: every row raw. */
   tiers?: TierPlan | false;
   /** How often summaries are emitted, ms. Default 10 s. */
   summaryEveryMs?: number;

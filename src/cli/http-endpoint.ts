@@ -17,12 +17,14 @@ export function dashboardEndpoint(
   store: StoreQuery,
   spillDir: string | undefined,
   io: CliIo,
+  /** The sampling interval: one sparkline point each. */
+  intervalMs?: number,
 ): OperatorFunction<MetricEvent, MetricEvent> {
   if (!isLoopbackHost(address.host)) {
     io.stderr.write(`procstream: warning: --http ${address.host} is reachable from other machines; the dashboard has no login, and shows unit names and their usage\n`);
   }
   const sink = httpDashboard({
-    ...address, store,
+    ...address, store, ...(intervalMs === undefined ? {} : { intervalMs }),
     ...(spillDir === undefined ? {} : { spillDir, history: (unit: string) => replay(spillDir, { unit }) }),
   });
   sink.listening().then((endpoint) => io.stderr.write(`procstream: dashboard at ${endpoint.url} (metrics at ${endpoint.url}metrics)\n`), () => undefined);

@@ -8,6 +8,11 @@ export interface PlotWithGapsOptions {
   max: number;
   /** Y-axis label of a value; every label must have the same length. */
   format: (value: number) => string;
+  /**
+   * Per point, the min and max its value is the mean of (a column that spans a bucket, or many samples): the rows
+   * between them are shaded `┊` where the line leaves them blank, so a spike inside a bucket stays visible.
+   */
+  bands?: readonly ({ min: number; max: number } | null)[];
 }
 
 /**
@@ -16,7 +21,7 @@ export interface PlotWithGapsOptions {
  * their columns blanked afterwards; a point with gaps on both sides is drawn as `•`. Returns the chart's lines, or
  * none when every value is null. The data of point x sits at column `format(min).length + 2 + x`.
  */
-export function plotWithGaps(values: readonly (number | null)[], { height, min, max, format }: PlotWithGapsOptions): string[] {
+export function plotWithGaps(values: readonly (number | null)[], { height, min, max, format, bands = [] }: PlotWithGapsOptions): string[] {
   const firstReal = values.findIndex((v) => v !== null);
   if (firstReal < 0) return [];
   let carry = values[firstReal] as number;
@@ -34,6 +39,17 @@ export function plotWithGaps(values: readonly (number | null)[], { height, min, 
     if (gap(x) || gap(x + 1)) for (const line of lines) line[dataStart + x] = ' ';
     if (!gap(x) && gap(x - 1) && gap(x + 1)) (lines[rowOf(values[x] as number)] as string[])[dataStart + x] = '•';
   }
+  const clamp = (v: number) => Math.min(max, Math.max(min, v));
+  bands.forEach((band, x) => {
+    if (band === null || gap(x)) return;
+    const top = rowOf(clamp(band.max));
+    const bottom = rowOf(clamp(band.min));
+    if (top === bottom) return; // within one row the line says it all
+    for (let row = top; row <= bottom; row += 1) {
+      const line = lines[row] as string[];
+      if ((line[dataStart + x] ?? ' ') === ' ') line[dataStart + x] = '┊';
+    }
+  });
   if (values[0] === null) {
     // asciichart marks the first value on the axis; here it was only a filler.
     const row = rowOf(filled[0] as number);

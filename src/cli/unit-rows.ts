@@ -1,28 +1,23 @@
 /** What the live table shows of each unit, read from the windowed store after a sampling round. */
-import type { SampleEvent, StoreQuery, UnitDownEvent } from '../index.js';
+import { recentColumns, type StoreQuery } from '../index.js';
 import type { UnitRow } from './render-table.js';
 
-/** How many recent rows the sparkline draws; the table clips it to the width it has. */
+/** How many sampling intervals the sparkline draws; the table clips it to the width it has. */
 const HISTORY = 30;
 
 /**
- * Recent CPU %, oldest first: null for down markers, unmeasured CPU, and for each whole sampling interval with no
- * row at all (sampling stopped, the machine slept), so gaps show as gaps.
+ * CPU % over the last 30 sampling intervals up to the unit's newest row, one value per interval, oldest first, from
+ * every tier of the store (`series()`): a value is the mean of the interval's samples, or of the bucket that covers it
+ * once its minute has folded; null for down markers, unmeasured CPU, and each interval with nothing at all (sampling
+ * stopped, the machine slept), so gaps show as gaps. Starts at the unit's first observation in that span.
  */
-export function cpuHistory(rows: readonly (SampleEvent | UnitDownEvent)[], intervalMs: number): (number | null)[] {
-  const out: (number | null)[] = [];
-  rows.forEach((r, i) => {
-    const prev = rows[i - 1];
-    const missed = prev ? Math.min(HISTORY, Math.round((r.ts - prev.ts) / intervalMs) - 1) : 0;
-    for (let k = 0; k < missed; k++) out.push(null);
-    out.push(r.type === 'sample' ? r.cpuPercent : null);
-  });
-  return out.slice(-HISTORY);
+export function cpuHistory(store: Pick<StoreQuery, 'series' | 'latest'>, unit: string, now: number, intervalMs: number): (number | null)[] {
+  return recentColumns(store, unit, { now, intervalMs, columns: HISTORY }).map((c) => c?.cpuPercent?.mean ?? null);
 }
 
 /**
- * One row per unit: CPU %, RSS, up, uptime and down reason from the newest row, IO rates over the last few intervals, the rows held, and
- * the CPU history. Sorted by CPU, busiest first (as `top`), then by name; at most `limit` rows. Runs every sampling
+ * One row per unit: CPU %, RSS, up, uptime and down reason from the newest row, IO rates over the last few intervals, the observations
+ * held, and the CPU history. Sorted by CPU, busiest first (as `top`), then by name; at most `limit` rows. Runs every sampling
  * round, so it reads only the newest rows: no scan of whole windows.
  */
 export function unitRows(
@@ -36,8 +31,7 @@ export function unitRows(
 ): UnitRow[] {
   const now = store.now();
   const rows = store.units().map((unit): UnitRow => {
-    const history = store.latest(unit, HISTORY);
-    const newest = history[history.length - 1];
+    const newest = store.latest(unit, 1)[0];
     const recent = store.summary(unit, { now, intervalMs, windowMs: 5 * intervalMs });
     const up = newest?.type === 'sample';
     const fresh = up && now - newest.ts <= 2 * intervalMs; // not stale: the same rule as a summary's
@@ -50,8 +44,8 @@ export function unitRows(
       rssBytes: up ? newest.rssBytes : null,
       ioReadBytesPerSec: recent?.ioReadBytesPerSec ?? null,
       ioWriteBytesPerSec: recent?.ioWriteBytesPerSec ?? null,
-      samples: store.size(unit),
-      cpuHistory: cpuHistory(history, intervalMs),
+      samples: store.observations(unit),
+      cpuHistory: cpuHistory(store, unit, now, intervalMs),
       restarts: restarts.get(unit) ?? 0,
       // A start time of 0 is "unknown" (a sampler without process identity), not a process from 1970.
       uptimeMs: fresh && newest.startTimeMs > 0 ? now - newest.startTimeMs : null,

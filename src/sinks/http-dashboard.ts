@@ -15,7 +15,9 @@ import { metricsApp, type MetricsAppOptions } from './metrics-app.js';
 /** Options of {@link httpDashboard}. */
 export interface HttpDashboardOptions extends MetricsAppOptions {
   /** The store the pipeline fills (`watchUnits(...).store`): history for the charts and sparklines. */
-  store: Pick<StoreQuery, 'window' | 'latest' | 'now'>;
+  store: Pick<StoreQuery, 'series' | 'latest' | 'observations' | 'now'>;
+  /** The sampling interval, ms: one sparkline point each in `/api/units`. Default 1 s. */
+  intervalMs?: number;
   /** Events of one unit from the log, oldest first, for `window=log` (the CLI passes `replay(spillDir, { unit })`). */
   history?: (unit: string) => Observable<MetricEvent>;
   /** Interface to listen on. Default 127.0.0.1: any other address must be asked for. */
@@ -40,14 +42,14 @@ const API_SERIES = /^\/api\/units\/([^/]+)\/series$/;
  * are counted in `dropped` events (`source: 'http'`, `reason: 'sse-client-slow'`), never queued without bound.
  */
 export function httpDashboard(options: HttpDashboardOptions): HttpSink {
-  const { store, history, host = '127.0.0.1', port = DEFAULT_HTTP_PORT, limits, sse, heartbeatMs = 15_000, scheduler = asyncScheduler, ...metrics } = options;
+  const { store, history, intervalMs, host = '127.0.0.1', port = DEFAULT_HTTP_PORT, limits, sse, heartbeatMs = 15_000, scheduler = asyncScheduler, ...metrics } = options;
   let assets: ReturnType<typeof dashboardAssets> | undefined;
   return httpSink({ name: 'http', host, port, path: '/', ...(limits ? { limits } : {}) }, (emit) => {
     assets ??= dashboardAssets();
     const files = assets;
     const prom = metricsApp(metrics);
     const rows = new UnitRows();
-    const ctx: ApiContext = { rows, store, ...(history ? { history } : {}) };
+    const ctx: ApiContext = { rows, store, ...(history ? { history } : {}), ...(intervalMs === undefined ? {} : { intervalMs }) };
     const hub = new SseHub(sse);
     const bodies = new BodyCache<string | Promise<[number, string]>>();
     const changed = new Set<string>();

@@ -3,7 +3,7 @@ import { PipelineError } from '../errors.js';
 import type { MetricEvent } from '../events.js';
 import { CHUNK_BYTES } from './chunk-pool.js';
 import type { StoreClock, StoreQuery } from './store-query.js';
-import type { TierPlan } from './tiers.js';
+import { DEFAULT_TIER_PLAN, type TierPlan } from './tiers.js';
 import { type StoreEvent, WindowStore } from './window-store.js';
 
 /** Options of {@link createWindowStore}; every field has a default. */
@@ -19,10 +19,10 @@ export interface WindowStoreOptions {
   /** The live clock, and the scheduler of the sweep timer `ingestInto` runs. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
   /**
-   * Bucket tiers rows fold into as they age (docs/store.md#tiers), e.g. `DEFAULT_TIER_PLAN`: the current minute raw,
-   * 1-minute buckets for the current quarter hour, then 15-minute ones, so 12 h of 1,000 units fit in 10 MiB. Default
-   * `false`, raw rows only: `window()` and `latest()` then cover the whole window, which the live table's trend and
-   * the dashboard's charts read (with tiers they cover the current minute; `series()` covers every tier).
+   * Bucket tiers rows fold into as they age (docs/store.md#tiers). Default `DEFAULT_TIER_PLAN`: the current minute
+   * raw, 1-minute buckets for the current quarter hour, then 15-minute ones, so 12 h of 1,000 units fit in 10 MiB.
+   * `false`: raw rows only. With tiers, `window()`, `latest()` and `size()` cover the raw rows (the current minute);
+   * `series()` and `summary()` cover every tier.
    */
   tiers?: TierPlan | false;
 }
@@ -56,7 +56,7 @@ export function createWindowStore(options: WindowStoreOptions = {}): MetricStore
     sweepIntervalMs = DEFAULT_INTERVAL_MS,
     clock = 'scheduler',
     scheduler = asyncScheduler,
-    tiers = false,
+    tiers = DEFAULT_TIER_PLAN,
   } = options;
   if (!(retentionMs > 0)) throw new PipelineError('E_USAGE', `retentionMs must be positive, got ${retentionMs}`);
   if (!(maxMemoryBytes >= CHUNK_BYTES)) {
@@ -89,6 +89,7 @@ export function createWindowStore(options: WindowStoreOptions = {}): MetricStore
     window: (unit) => store.window(unit),
     latest: (unit, n) => store.latest(unit, n),
     size: (unit) => store.size(unit),
+    observations: (unit) => store.observations(unit),
     summary: (unit, query = {}) =>
       store.summary(unit, { now: query.now ?? now(), intervalMs: query.intervalMs ?? DEFAULT_INTERVAL_MS,
         ...(query.windowMs === undefined ? {} : { windowMs: query.windowMs }) }),

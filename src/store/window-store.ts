@@ -10,13 +10,13 @@ import {
   type UnitDownEvent,
   type UnitRemovedEvent,
 } from '../events.js';
-import { emptyBucket } from './bucket.js';
+import { COUNT, emptyBucket } from './bucket.js';
 import { bucketFromEvent, toBucketEvent } from './bucket-codec.js';
 import { ChunkPool } from './chunk-pool.js';
 import { foldRows } from './fold-rows.js';
 import { BucketMerger } from './merge-buckets.js';
 import { RowCodec } from './row-codec.js';
-import { type SeriesOptions, type SeriesPoint, seriesOf } from './series.js';
+import { type Series, type SeriesOptions, seriesOf } from './series.js';
 import { summarizeTiers } from './summarize-tiers.js';
 import { noIoCursor, type P95Guess, SummaryScratch, summarizeWindow } from './summarize-window.js';
 import { type TierPlan, type TierRefs, Tiers } from './tiers.js';
@@ -42,7 +42,13 @@ interface UnitState extends P95Guess {
   /** Its buckets, and the last row folded into one (where the IO delta of the first raw row starts); created with the
    * first bucket. */
   tiers: TierRefs | undefined;
+  /** Times of its newest `unit-restarted` events within the retention, oldest first, at most MAX_RESTARTS; created
+   * with the first. Buckets keep no process identity, so charts mark older restarts from these. */
+  restartsTs?: number[];
 }
+
+/** Restart times kept per unit: 8 bytes each, outside the byte budget, and only for units that restart. */
+const MAX_RESTARTS = 32;
 
 /**
  * The synchronous state behind `windowedStore`: per-unit windows of columnar rows, and with a `TierPlan` the buckets
@@ -100,6 +106,10 @@ export class WindowStore {
       const unit = this.unitState(event.unit);
       unit.lastActivityTs = Math.max(unit.lastActivityTs, event.ts);
       if (event.ts < this.oldestTs) this.oldestTs = event.ts;
+      if (event.type === 'unit-restarted' && !(event.ts < (unit.restartsTs?.at(-1) ?? -Infinity))) {
+        (unit.restartsTs ??= []).push(event.ts);
+        if (unit.restartsTs.length > MAX_RESTARTS) unit.restartsTs.shift();
+      }
     }
   }
 
@@ -114,6 +124,7 @@ export class WindowStore {
       const { window, tiers } = unit;
       while (tiers !== undefined && this.tiers!.oldestLastTs(tiers) < cutoff) this.evictBucket(unit, 'retention', now, emit);
       while (window.length > 0 && window.tsAt(0) < cutoff) this.evictHeadRow(unit, 'retention', now, emit);
+      while (unit.restartsTs !== undefined && unit.restartsTs[0]! < cutoff) unit.restartsTs.shift();
       if (window.length === 0 && unit.owned === 0 && unit.lastActivityTs < cutoff) {
         this.leaveBucket(unit, 0);
         this.unitsByName.delete(unit.name);
@@ -166,10 +177,19 @@ export class WindowStore {
 
   /** Points of `unit` between `fromTs` and `toTs` for a chart: raw rows where they are kept, else buckets, merged
    * down to at most `maxPoints` (see series.ts). */
-  series(unit: string, options: SeriesOptions): { resolutionMs: number; points: SeriesPoint[] } {
+  series(unit: string, options: SeriesOptions): Series {
     const state = this.unitsByName.get(unit);
-    if (state === undefined) return { resolutionMs: 0, points: [] };
-    return seriesOf(state.window, this.tiers, state.tiers, this.pool, this.codec, options);
+    if (state === undefined) return { resolutionMs: 0, points: [], restartsTs: [], downTs: [], firstTs: NaN, lastTs: NaN };
+    return seriesOf(state.window, this.tiers, state.tiers, this.pool, this.codec, options, state.restartsTs);
+  }
+
+  /** Rows plus the observations of every bucket held for `unit`: O(buckets), no row decoded. */
+  observations(unit: string): number {
+    const state = this.unitsByName.get(unit);
+    if (state === undefined) return 0;
+    let n = state.window.length;
+    if (state.tiers !== undefined) this.tiers!.forEach(state.tiers, this.working, (b) => { n += b[COUNT]!; });
+    return n;
   }
 
   /** Buckets held for `unit` across its tiers. */

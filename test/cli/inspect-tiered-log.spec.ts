@@ -53,8 +53,9 @@ describe('inspect --from a compacted log', () => {
     const rss = r.stdout.split('\n').find((l) => l.startsWith('RSS  '))!;
     expect(rss).toContain('100.0 MiB');
     expect(rss).toContain('300.0 MiB');
-    // the first and the last day are both in the chart: its axis spans the five days
-    expect(r.stdout).toMatch(/last 5d/);
+    // the first and the last day are both in the chart: its axis spans the five days, from the first observation
+    // (T0) to the last (10 s before the fifth day ends), so the header says 4 days and 23 hours
+    expect(r.stdout).toMatch(/last 4d23h/);
   });
 
   it('summarize counts every observation of the week', () => {

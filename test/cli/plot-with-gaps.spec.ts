@@ -34,6 +34,13 @@ describe('plotWithGaps', () => {
     expect(lines[1]).toBe('  3 ┤  ─');
   });
 
+  it('shades the rows between a point\'s min and max where the line leaves them blank, and nothing for a flat band', () => {
+    const lines = plotWithGaps([2, 2, 2], { ...opts, bands: [{ min: 2, max: 2 }, { min: 0, max: 4 }, { min: 2, max: 2 }] });
+    expect(column(lines, 1)).toBe('┊┊─┊┊'); // rows 4..0: the band around the line at 2
+    expect(column(lines, 0)).toBe('  ─  ');
+    expect(column(lines, 2)).toBe('     '); // the last point has no segment to draw, and a band within one row adds none
+  });
+
   it('returns no lines when every point is a gap', () => {
     expect(plotWithGaps([null, null], opts)).toEqual([]);
   });

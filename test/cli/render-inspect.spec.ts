@@ -1,8 +1,9 @@
 import { from, lastValueFrom } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bucketize, eventMarks, renderInspect } from '../../src/cli/render-inspect.js';
+import { eventMarks } from '../../src/cli/inspect-legend.js';
+import { renderInspect } from '../../src/cli/render-inspect.js';
 import type { SampleEvent, SummaryEvent, UnitDownEvent } from '../../src/events.js';
-import { createWindowStore } from '../../src/store/create-window-store.js';
+import { createWindowStore, type WindowStoreOptions } from '../../src/store/create-window-store.js';
 import { ingestInto } from '../../src/streams/ingest-into.js';
 import { down, sample } from '../../src/testing/index.js';
 
@@ -10,10 +11,16 @@ const T0 = Date.parse('2026-11-26T14:45:00Z');
 const MiB = 1_048_576;
 const base = { unit: 'api', windowMs: 900_000, endTs: T0 + 900_000, width: 100, color: false, utc: true };
 
+/** A store on event time holding `rows` of 'api' (raw rows only unless `tiers` is given), as the inspect command fills its own. */
+async function storeOf(rows: (SampleEvent | UnitDownEvent)[], options: WindowStoreOptions = { tiers: false }) {
+  const store = createWindowStore({ clock: 'events', retentionMs: 24 * 3_600_000, ...options });
+  await lastValueFrom(from(rows.filter((r) => r.unit === 'api')).pipe(ingestInto(store)), { defaultValue: undefined });
+  return store;
+}
+
 /** The store's summary of the unit over the window, as the inspect command passes it. */
 async function summaryOf(rows: (SampleEvent | UnitDownEvent)[]): Promise<SummaryEvent> {
-  const store = createWindowStore({ clock: 'events', retentionMs: 24 * 3_600_000 });
-  await lastValueFrom(from(rows.filter((r) => r.unit === 'api')).pipe(ingestInto(store)), { defaultValue: undefined });
+  const store = await storeOf(rows);
   return store.summary('api', { now: base.endTs, windowMs: base.windowMs - 1 })!; // renderInspect's window excludes its start
 }
 
@@ -28,37 +35,21 @@ function history() {
   return events;
 }
 
-describe('bucketize', () => {
-  it('averages the samples in each time slice', () => {
-    const rows = [sample('a', 0, { cpuPercent: 10 }), sample('a', 5, { cpuPercent: 30 }), sample('a', 10, { cpuPercent: 50 })];
-    expect(bucketize(rows, (s) => s.cpuPercent, 0, 10, 2)).toEqual([10, 40]);
-  });
-
-  it('makes a gap after a down marker and when samples stop, never a zero', () => {
-    const rows = [sample('a', 0, { cpuPercent: 10 }), sample('a', 10, { cpuPercent: 10 }), down('a', 20), sample('a', 50, { cpuPercent: 10 })];
-    expect(bucketize(rows, (s) => s.cpuPercent, 0, 60, 6)).toEqual([10, 10, null, null, null, 10]);
-    const stopped = [sample('a', 0, { cpuPercent: 5 }), sample('a', 10, { cpuPercent: 5 })];
-    expect(bucketize(stopped, (s) => s.cpuPercent, 0, 100, 10)).toEqual([5, 5, 5, 5, null, null, null, null, null, null]);
-  });
-
-  it('carries a value across slices narrower than the sampling interval', () => {
-    const rows = [sample('a', 0, { cpuPercent: 7 }), sample('a', 10, { cpuPercent: 9 }), sample('a', 20, { cpuPercent: 9 })];
-    expect(bucketize(rows, (s) => s.cpuPercent, 0, 20, 8)).toEqual([7, 7, 7, 7, 9, 9, 9, 9]);
-  });
-});
-
 describe('eventMarks', () => {
-  it('marks a restart where the process identity changes, and the columns where the unit was down', () => {
+  const marksOf = async (rows: (SampleEvent | UnitDownEvent)[], end: number, columns: number) =>
+    eventMarks((await storeOf(rows)).series('api', { fromTs: 0, toTs: end, maxPoints: columns * 8, widen: false }), 0, end, columns);
+
+  it('marks a restart where the process identity changes, and the columns where the unit was down', async () => {
     const rows = [
-      sample('a', 0, { pid: 1, startTimeMs: 100 }), sample('a', 10, { pid: 1, startTimeMs: 100 }), down('a', 20),
-      sample('a', 40, { pid: 2, startTimeMs: 200 }), sample('a', 50, { pid: 2, startTimeMs: 200 }), sample('a', 70, { pid: 3, startTimeMs: 300 }),
+      sample('api', 0, { pid: 1, startTimeMs: 100 }), sample('api', 10, { pid: 1, startTimeMs: 100 }), down('api', 20),
+      sample('api', 40, { pid: 2, startTimeMs: 200 }), sample('api', 50, { pid: 2, startTimeMs: 200 }), sample('api', 70, { pid: 3, startTimeMs: 300 }),
     ];
-    expect(eventMarks(rows, 0, 80, 8)).toBe('  ××↻  ↻'); // 10 units a column: restarts at 40 and 70, down from 20 to 39
+    expect(await marksOf(rows, 80, 8)).toBe('  ××↻  ↻'); // 10 units a column: restarts at 40 and 70, down from 20 to 39
   });
 
-  it('marks nothing for a steady process, and a down tail up to the end', () => {
-    expect(eventMarks([sample('a', 0), sample('a', 10)], 0, 40, 4)).toBe('    ');
-    expect(eventMarks([sample('a', 0), down('a', 20)], 0, 40, 4)).toBe('  ××');
+  it('marks nothing for a steady process, and a down tail up to the end', async () => {
+    expect(await marksOf([sample('api', 0), sample('api', 10)], 40, 4)).toBe('    ');
+    expect(await marksOf([sample('api', 0), down('api', 20)], 40, 4)).toBe('  ××');
   });
 });
 
@@ -68,17 +59,18 @@ describe('renderInspect', () => {
   let lines: string[];
   beforeAll(async () => {
     opts = { ...base, stats: await summaryOf(history()) };
-    text = renderInspect(history(), opts);
+    text = renderInspect(await storeOf(history()), opts);
     lines = text.split('\n');
   });
 
-  it('heads the output with the unit, the window and its counts', () => {
+  it('heads the output with the unit, the window, its counts and the resolution it drew', () => {
     expect(lines[0]).toBe('api · last 15m · 14:45:00–15:00:00 UTC · 800 samples, 1 down · events: ↻ restart, × down');
+    expect(lines[1]).toBe('resolution: raw samples');
   });
 
-  it('spans the axis over the data present when it covers only the end of the window', () => {
+  it('spans the axis over the data present when it covers only the end of the window', async () => {
     const few = [1, 2, 3, 4, 5].map((i) => sample('api', T0 + 900_000 - 5_000 + i * 1_000, { cpuPercent: i }));
-    const out = renderInspect(few, { ...base, stats: { cpuPercent: { latest: 5, mean: 3, min: 1, max: 5, p95: 5 }, rssBytes: { latest: 1, mean: 1, min: 1, max: 1, p95: 1 } } });
+    const out = renderInspect(await storeOf(few), { ...base, stats: { cpuPercent: { latest: 5, mean: 3, min: 1, max: 5, p95: 5 }, rssBytes: { latest: 1, mean: 1, min: 1, max: 1, p95: 1 } } });
     expect(out.split('\n')[0]).toBe('api · last 4s · 14:59:56–15:00:00 UTC · 5 samples, 0 down');
     const axis = out.split('\n').find((l) => /^\s+14:59:56/.test(l));
     expect(axis?.trim().split(/\s+/)).toEqual(['14:59:56', '14:59:58', '15:00:00']);
@@ -115,20 +107,22 @@ describe('renderInspect', () => {
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
   });
 
-  it('ignores other units and rows outside the window', () => {
-    const noisy = [...history(), sample('db', T0 + 500_000, { cpuPercent: 900 }), sample('api', T0 - 60_000, { cpuPercent: 900 })];
-    expect(renderInspect(noisy, opts)).toBe(text);
+  it('ignores other units and rows outside the window', async () => {
+    const noisy = [sample('api', T0 - 60_000, { cpuPercent: 900 }), ...history(), sample('db', T0 + 500_000, { cpuPercent: 900 })];
+    const store = createWindowStore({ clock: 'events', retentionMs: 24 * 3_600_000, tiers: false });
+    await lastValueFrom(from(noisy).pipe(ingestInto(store)), { defaultValue: undefined });
+    expect(renderInspect(store, opts)).toBe(text);
   });
 
   it('says so when the window holds no samples', async () => {
-    const out = renderInspect([down('api', T0 + 1_000)], { ...opts, stats: await summaryOf([down('api', T0 + 1_000)]) });
+    const out = renderInspect(await storeOf([down('api', T0 + 1_000)]), { ...opts, stats: await summaryOf([down('api', T0 + 1_000)]) });
     expect(out.match(/no samples in this window/g)).toHaveLength(2);
     expect(out).toMatch(/^CPU %\s+–\s+–\s+–\s+–$/m);
   });
 
-  it('colours the chart lines only when colour is on', () => {
+  it('colours the chart lines only when colour is on', async () => {
     expect(text).not.toContain('\x1b[');
-    const coloured = renderInspect(history(), { ...opts, color: true });
+    const coloured = renderInspect(await storeOf(history()), { ...opts, color: true });
     expect(coloured).toContain('\x1b[36m');
     expect(coloured.replace(/\x1b\[[0-9;]*m/g, '')).toBe(text);
   });

@@ -3,22 +3,41 @@ import { describe, expect, it } from 'vitest';
 import { cpuHistory, unitRows } from '../../src/cli/unit-rows.js';
 import { createWindowStore } from '../../src/store/create-window-store.js';
 import { ingestInto } from '../../src/streams/ingest-into.js';
+import type { MetricEvent } from '../../src/events.js';
 import { down, sample } from '../../src/testing/index.js';
 
+/** A store on event time holding `events`, with the default tiers. */
+async function storeOf(events: MetricEvent[]) {
+  const store = createWindowStore({ clock: 'events' });
+  await lastValueFrom(from(events).pipe(ingestInto(store)), { defaultValue: undefined });
+  return store;
+}
+
 describe('cpuHistory', () => {
-  it('keeps CPU in order, with null for down markers and unmeasured CPU', () => {
-    const rows = [sample('a', 0, { cpuPercent: null }), sample('a', 1000, { cpuPercent: 5 }), down('a', 2000), sample('a', 3000, { cpuPercent: 7 })];
-    expect(cpuHistory(rows, 1000)).toEqual([null, 5, null, 7]);
+  it('keeps CPU in order, with null for down markers and unmeasured CPU', async () => {
+    const store = await storeOf([sample('a', 0, { cpuPercent: null }), sample('a', 1000, { cpuPercent: 5 }), down('a', 2000), sample('a', 3000, { cpuPercent: 7 })]);
+    expect(cpuHistory(store, 'a', 3000, 1000)).toEqual([null, 5, null, 7]);
   });
 
-  it('leaves one null per whole interval without any row, so sampling gaps show', () => {
-    const rows = [sample('a', 0, { cpuPercent: 1 }), sample('a', 4000, { cpuPercent: 2 })];
-    expect(cpuHistory(rows, 1000)).toEqual([1, null, null, null, 2]);
+  it('leaves one null per whole interval without any row, so sampling gaps show', async () => {
+    const store = await storeOf([sample('a', 0, { cpuPercent: 1 }), sample('a', 4000, { cpuPercent: 2 })]);
+    expect(cpuHistory(store, 'a', 4000, 1000)).toEqual([1, null, null, null, 2]);
+    expect(cpuHistory(store, 'a', 60_000, 1000)).toEqual([1, null, null, null, 2]); // a stale unit: up to its newest row
   });
 
-  it('keeps the newest 30', () => {
-    const rows = Array.from({ length: 40 }, (_, i) => sample('a', i * 1000, { cpuPercent: i }));
-    expect(cpuHistory(rows, 1000)).toEqual(Array.from({ length: 30 }, (_, i) => i + 10));
+  it('keeps the newest 30 intervals', async () => {
+    const store = await storeOf(Array.from({ length: 40 }, (_, i) => sample('a', i * 1000, { cpuPercent: i })));
+    expect(cpuHistory(store, 'a', 39_000, 1000)).toEqual(Array.from({ length: 30 }, (_, i) => i + 10));
+  });
+
+  it('draws a minute that has folded into a bucket as that bucket\'s mean, across the intervals it covers', async () => {
+    const T = 1_795_000_040_000; // a minute starts at T + 40 s
+    const store = await storeOf(Array.from({ length: 55 }, (_, i) => sample('a', T + i * 1000, { cpuPercent: i })));
+    expect(store.size('a')).toBe(15); // the older minute's 40 rows are one bucket now, no raw row
+    const minuteMean = (0 + 39) / 2; // rows 0..39 fold into the bucket of the minute before T + 40 s
+    expect(cpuHistory(store, 'a', T + 54_000, 1000)).toEqual([
+      ...Array.from({ length: 15 }, () => minuteMean), ...Array.from({ length: 15 }, (_, i) => 40 + i),
+    ]);
   });
 });
 

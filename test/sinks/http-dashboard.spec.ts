@@ -3,6 +3,7 @@ import { from, lastValueFrom, Observable, Subject, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENT_FORMAT_VERSION, type MetricEvent } from '../../src/events.js';
 import { httpDashboard, type HttpDashboardOptions } from '../../src/sinks/http-dashboard.js';
+import type { WindowStoreOptions } from '../../src/store/create-window-store.js';
 import { windowedStore } from '../../src/streams/windowed-store.js';
 import { down, sample, unitAdded } from '../../src/testing/index.js';
 
@@ -11,9 +12,9 @@ afterEach(() => { for (const c of cleanups.splice(0)) c(); });
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 /** A dashboard on a free loopback port and a real windowed store, both fed by one Subject. */
-async function started(options: Partial<HttpDashboardOptions> = {}) {
+async function started(options: Partial<HttpDashboardOptions> = {}, storeOptions: WindowStoreOptions = {}) {
   const input = new Subject<MetricEvent>();
-  const store = windowedStore();
+  const store = windowedStore(storeOptions);
   const sink = httpDashboard({ port: 0, store, ...options });
   const seen: MetricEvent[] = [];
   const subs = [input.pipe(store).subscribe(), input.pipe(sink).subscribe((e) => seen.push(e))];
@@ -61,7 +62,9 @@ describe('httpDashboard', () => {
   });
 
   it('serves a unit series in buckets, with gaps, restarts, and 400/404 for bad queries', async () => {
-    const { input, get } = await started();
+    // Raw rows throughout (tiers fold the previous minute into one bucket, which keeps no process identity): this is
+    // about 10-s columns, gaps and restart markers at row resolution; the tiered 12 h chart has its own test.
+    const { input, get } = await started({}, { tiers: false });
     const t = Date.now();
     input.next(sample('web', t - 50_000, { cpuPercent: 10, pid: 1 }));
     input.next(down('web', t - 30_000));
@@ -82,13 +85,23 @@ describe('httpDashboard', () => {
 
   it('reaches into the log for window=log: older rows from history, newer ones from the store', async () => {
     const t = Date.now();
-    const history = (unit: string) => from([sample(unit, t - 7_200_000, { cpuPercent: 1 }), sample('other', t - 7_000_000), sample(unit, t - 3_600_000, { cpuPercent: 2 })]);
+    const history = (unit: string) => from(unit !== 'web' ? [] : [sample(unit, t - 7_200_000, { cpuPercent: 1 }), sample('other', t - 7_000_000), sample(unit, t - 3_600_000, { cpuPercent: 2 })]);
     const { input, get } = await started({ history });
     input.next(sample('web', t - 1_000, { cpuPercent: 3 }));
     const s = JSON.parse((await get('/api/units/web/series?window=log&points=3')).text) as { fromMs: number; cpuMean: (number | null)[] };
-    expect(s.fromMs).toBe(t - 7_200_000);
-    expect(s.cpuMean).toEqual([1, 2, 3]);
+    expect(s.fromMs).toBeLessThanOrEqual(t - 7_200_000); // the first column starts on a multiple of the column width
+    expect(s.fromMs).toBeGreaterThan(t - 7_200_000 - 2 * 3_600_000 / 3);
+    expect(s.cpuMean.filter((v) => v !== null)).toEqual([1, 2, 3]);
     expect(JSON.parse((await get('/api/units')).text).logWindow).toBe(true);
+    // a unit the log has nothing older of starts where the store's history starts
+    input.next(sample('db', t - 20_000, { cpuPercent: 4 }));
+    input.next(sample('db', t - 10_000, { cpuPercent: 5 }));
+    const db = JSON.parse((await get('/api/units/db/series?window=log&points=20')).text) as typeof s;
+    expect(db.fromMs).toBeLessThanOrEqual(t - 20_000);
+    expect(db.fromMs).toBeGreaterThan(t - 40_000);
+    // (when a minute turned between the two, the first is a 1-minute bucket, drawn across the columns it spans)
+    const drawn = db.cpuMean.filter((v) => v !== null);
+    expect([drawn[0], drawn.at(-1)]).toEqual([4, 5]);
   });
 
   it('is read-only: 405 for every other method, /metrics included', async () => {
@@ -181,7 +194,7 @@ describe('httpDashboard', () => {
   it('answers 500 when a handler throws, and goes on serving and passing events', async () => {
     const input = new Subject<MetricEvent>();
     // a fault no real store shows on demand: its query throws
-    const broken = { window: () => [], latest: () => { throw new Error('store exploded'); }, now: () => Date.now() };
+    const broken = { series: () => { throw new Error('store exploded'); }, latest: () => [], observations: () => 1, now: () => Date.now() };
     const sink = httpDashboard({ port: 0, store: broken });
     const seen: MetricEvent[] = [];
     const sub = input.pipe(sink).subscribe((e) => seen.push(e));

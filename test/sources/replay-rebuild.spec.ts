@@ -30,7 +30,9 @@ function session(): MetricEvent[] {
 }
 
 const finalSummaries = (all: MetricEvent[]) => all.filter((e) => e.type === 'summary').sort((a, b) => a.unit.localeCompare(b.unit));
-const contents = (store: MetricStore) => store.units().sort().map((unit) => store.window(unit));
+/** Each unit's raw rows and, since tiers are on by default, its whole history as a chart reads it. */
+const contents = (store: MetricStore) => store.units().sort().map((unit) =>
+  [store.window(unit), store.series(unit, { fromTs: 0, toTs: store.now(), maxPoints: 1_000, widen: false })]);
 
 describe('replay rebuilds the live run from disk', () => {
   it('gives the same store and summaries as the live run when every event was spilled', async () => {
@@ -55,7 +57,9 @@ describe('replay rebuilds the live run from disk', () => {
 
   it('reaches further back than memory: spilled evictions plus the live window equal an unbounded store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'procstream-rebuild-'));
-    const small = createWindowStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 32 * 1024, clock: 'events' });
+    // Raw rows in all three stores: this is about rows evicted by the budget and spilled (with tiers, rows leave raw
+    // by folding into buckets, and what leaves memory is buckets; a tiered log is another test's subject).
+    const small = createWindowStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 32 * 1024, clock: 'events', tiers: false });
     const out = await lastValueFrom(from(session()).pipe(
       ingestInto(small), // its output is what leaves memory: the evictions
       connect((evicted$) => merge(evicted$, evicted$.pipe(spillover({ dir, maxBytes: 256 * 1024 * 1024, maxQueue: 100_000 })))),
@@ -63,10 +67,10 @@ describe('replay rebuilds the live run from disk', () => {
     ));
     expect(out.some((e) => e.type === 'evicted' && e.reason === 'budget')).toBe(true);
 
-    const everything = createWindowStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 1024 * 1024 * 1024, clock: 'events' });
+    const everything = createWindowStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 1024 * 1024 * 1024, clock: 'events', tiers: false });
     const windowRows = from(small.units().flatMap((unit) => small.window(unit)));
     await lastValueFrom(concat(replay(dir), windowRows).pipe(ingestInto(everything), toArray()));
-    const reference = createWindowStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 1024 * 1024 * 1024, clock: 'events' });
+    const reference = createWindowStore({ retentionMs: 24 * 3_600_000, maxMemoryBytes: 1024 * 1024 * 1024, clock: 'events', tiers: false });
     await lastValueFrom(from(session()).pipe(ingestInto(reference), toArray()));
     for (const unit of reference.units()) {
       expect(everything.window(unit).length).toBe(7_200);

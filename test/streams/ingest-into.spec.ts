@@ -194,7 +194,8 @@ describe('ingestInto', () => {
 
 describe('ingestInto budget', () => {
   it('is fair: with 20 units and room for 5 units of history, every unit keeps a window within 2x of the others', () => {
-    const store = createWindowStore({ maxMemoryBytes: 5 * 1_000 * 30 }); // about 5 units × 1,000 rows of ~30 bytes
+    // Raw rows only: this is the budget's fairness among raw windows, counted in rows (tiers.spec.ts has it across tiers).
+    const store = createWindowStore({ maxMemoryBytes: 5 * 1_000 * 30, tiers: false }); // about 5 units × 1,000 rows of ~30 bytes
     const evictedByUnit = new Map<string, number>();
     const input = new Subject<MetricEvent>();
     input.pipe(ingestInto(store)).subscribe((e) => evictedByUnit.set(e.unit, (evictedByUnit.get(e.unit) ?? 0) + 1));

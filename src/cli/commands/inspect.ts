@@ -6,7 +6,7 @@ import {
 import { PipelineError } from '../../errors.js';
 import {
   readNdjson, replay, watchUnits, createWindowStore, ingestInto, type MetricEvent, type SampleEvent, type StoreQuery, type SummaryEvent,
-  type UnitDownEvent, type UnitTargetsSpec, DEFAULT_TIER_PLAN, EVENT_FORMAT_VERSION,
+  type UnitDownEvent, type UnitTargetsSpec,
 } from '../../index.js';
 import { colorEnabled } from '../color.js';
 import { EXIT } from '../exit-codes.js';
@@ -31,8 +31,8 @@ type Row = SampleEvent | UnitDownEvent;
 export async function runInspect(opts: InspectCommand, io: CliIo): Promise<number> {
   const live = opts.from.kind === 'live';
   if (!live) {
-    const { store, tiered } = await historyStore(opts, opts.from.kind === 'path' ? opts.from.path : '', io);
-    io.stdout.write(inspectFrame(opts, io, store, false, tiered));
+    const store = await historyStore(opts, opts.from.kind === 'path' ? opts.from.path : '', io);
+    io.stdout.write(inspectFrame(opts, io, store, false));
     return EXIT.ok;
   }
   const drawsLive = opts.stream || io.stdout.isTTY === true;
@@ -43,41 +43,34 @@ export async function runInspect(opts: InspectCommand, io: CliIo): Promise<numbe
 }
 
 /** The chart of the unit's rows in `store`; E_SOURCE when it holds no sample of the unit. */
-function inspectFrame(opts: InspectCommand, io: CliIo, store: StoreQuery, live: boolean, tiered = false): string {
+function inspectFrame(opts: InspectCommand, io: CliIo, store: StoreQuery, live: boolean): string {
   const { unit, windowMs } = opts;
-  const rows = tiered ? historyRows(store, unit, windowMs) : store.window(unit);
-  if (!rows.some((r) => r.type === 'sample')) {
+  if (!hasSample(store, unit)) {
     const where = opts.from.kind === 'path' ? opts.from.path : 'live sampling';
     throw new PipelineError('E_SOURCE', `no samples of unit '${printable(unit)}' in ${printable(where)}`);
   }
-  // History ends at the unit's newest row, live sampling now; the window excludes its start, as the chart does.
-  const endTs = live || tiered ? store.now() : (rows[rows.length - 1] as Row).ts; // a tiered store's clock: its newest event
+  // History ends at the unit's newest row (always raw: rows fold only when a newer one arrives; in a log compacted to
+  // the end, its newest bucket's last observation), live sampling now; the window excludes its start, as the chart does.
+  const newest = store.latest(unit, 1)[0] as Row | undefined;
+  const endTs = live ? store.now() : newest?.ts ?? store.series(unit, { fromTs: 0, toTs: store.now(), maxPoints: 1 }).lastTs;
   const stats = store.summary(unit, { now: endTs, windowMs: windowMs - 1, intervalMs: opts.intervalMs }) as SummaryEvent;
-  // Redrawn in place, the view must fit the terminal: it is 2 × height + 16 lines at most (two charts, axes, stats).
-  const height = live && io.stdout.isTTY === true && io.stdout.rows ? Math.max(1, Math.min(8, Math.floor((io.stdout.rows - 16) / 2))) : 8;
-  return renderInspect(rows, { unit, windowMs, endTs, stats, height, width: io.stdout.columns || 80, color: colorEnabled(io.stdout, io.env) });
+  // Redrawn in place, the view must fit the terminal: it is 2 × height + 17 lines at most (two charts, axes, stats,
+  // the resolution line).
+  const height = live && io.stdout.isTTY === true && io.stdout.rows ? Math.max(1, Math.min(8, Math.floor((io.stdout.rows - 17) / 2))) : 8;
+  return renderInspect(store, { unit, windowMs, endTs, stats, height, width: io.stdout.columns || 80, color: colorEnabled(io.stdout, io.env),
+    ...(live ? { intervalMs: opts.intervalMs } : {}) });
+}
+
+/** Whether the store holds an up sample of `unit` in any tier (a bucket with up samples counts). */
+function hasSample(store: StoreQuery, unit: string): boolean {
+  return store.series(unit, { fromTs: 0, toTs: store.now(), maxPoints: 1 }).points.some((p) => p.upSamples > 0);
 }
 
 /**
- * The rows a history chart draws: one per column of the store's series (raw rows and buckets of a tiered log alike),
- * at its mean, so a week drawn from 15-minute buckets costs what an hour of raw rows does.
+ * A store on event time holding the unit's rows of the last `windowMs` before its newest one (bounded memory), in
+ * tiers, so a compacted log's buckets (`bucket` events) go back into the tiers they came from and a week draws from them.
  */
-function historyRows(store: StoreQuery, unit: string, windowMs: number): Row[] {
-  const endTs = store.now();
-  const { points } = store.series(unit, { fromTs: endTs - windowMs + 1, toTs: endTs, maxPoints: 240 });
-  const base = { v: EVENT_FORMAT_VERSION as typeof EVENT_FORMAT_VERSION, unit };
-  return points.map((p): Row => (p.upSamples === 0 ? { ...base, type: 'unit-down', ts: p.fromTs, reason: 'down' } : {
-    ...base, type: 'sample', ts: p.fromTs, pid: 0, startTimeMs: 0, cpuPercent: p.cpuPercent?.mean ?? null, cpuUserSeconds: 0,
-    cpuSystemSeconds: 0, rssBytes: p.rssBytes?.mean ?? 0, ioReadBytes: null, ioWriteBytes: null, missing: {},
-  }));
-}
-
-/**
- * A store on event time holding the unit's rows of the last `windowMs` before its newest one (bounded memory). When
- * the input is a compacted log (it holds `compacted` buckets), the store that answers is a tiered one holding its
- * buckets too (`tiered`), drawn through its series: otherwise the chart and the counts are the raw rows, as before.
- */
-async function historyStore(opts: InspectCommand, path: string, io: CliIo): Promise<{ store: StoreQuery; tiered: boolean }> {
+async function historyStore(opts: InspectCommand, path: string, io: CliIo): Promise<StoreQuery> {
   const common = { strict: opts.strict, maxLineBytes: opts.maxLineBytes, onBadLine: reportBadLine(io) };
   let events$: Observable<MetricEvent>;
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
@@ -90,20 +83,17 @@ async function historyStore(opts: InspectCommand, path: string, io: CliIo): Prom
     );
   }
   const store = createWindowStore({ clock: 'events', retentionMs: opts.windowMs, maxMemoryBytes: 64 * 1024 * 1024 });
-  const tiers = createWindowStore({ clock: 'events', retentionMs: opts.windowMs, maxMemoryBytes: 64 * 1024 * 1024, tiers: DEFAULT_TIER_PLAN });
-  let tiered = false;
-  const kept = new Set(['sample', 'unit-down', 'bucket']);
   await lastValueFrom(
-    events$.pipe(takeUntil(stop$(io)), filter((e) => e.unit === opts.unit && kept.has(e.type)),
-      tap((e) => {
-        if (e.type === 'bucket' && e.reason === 'compacted') tiered = true;
-        tiers.ingest(e, () => undefined); // what leaves it (retention) is outside the window anyway
-      }),
+    // unit-restarted too: the store keeps their times, so restarts that folded into buckets are still marked.
+    events$.pipe(takeUntil(stop$(io)), filter((e) => e.unit === opts.unit && HISTORY_TYPES.has(e.type)),
       ingestInto(store), ignoreElements()),
     { defaultValue: undefined },
   );
-  return { store: tiered ? tiers : store, tiered };
+  return store;
 }
+
+/** The events a history chart is drawn from: rows, buckets of a compacted log, and restarts to mark. */
+const HISTORY_TYPES: ReadonlySet<MetricEvent['type']> = new Set(['sample', 'unit-down', 'bucket', 'unit-restarted']);
 
 /** Whether no target flag is given: then UNIT is a command name, as `watch` groups a machine. */
 const byCommandName = (t: InspectCommand['targets']): boolean =>
@@ -136,18 +126,18 @@ async function liveStore(opts: InspectCommand, io: CliIo, drawsLive: boolean): P
     if (!first || (e.type !== 'sample' && e.type !== 'unit-down')) return;
     first = false;
     // The round's events arrive together: by the end of this turn, the unit has a row if it is a target at all.
-    queueMicrotask(() => { if (store.size(unit) === 0 || store.window(unit).every((r) => r.type !== 'sample')) absent$.next(); });
+    queueMicrotask(() => { if (!hasSample(store, unit)) absent$.next(); });
   };
   const rounds$ = events$.pipe(tap(firstRound), filter((e) => e.unit === unit && (e.type === 'sample' || e.type === 'unit-down')), auditTime(0));
   const frames$ = rounds$.pipe(
-    filter(() => store.window(unit).some((r) => r.type === 'sample')),
+    filter(() => hasSample(store, unit)),
     map(() => inspectFrame(opts, io, store, true)),
   );
   const drawn$ = !drawsLive ? rounds$.pipe(ignoreElements())
     : io.stdout.isTTY === true ? frames$.pipe(toLiveFrames(io.stdout, (text: string) => text))
     : frames$.pipe(concatMap((text) => { io.stdout.write(`${text}\n`); return EMPTY; }));
   await lastValueFrom(drawn$, { defaultValue: undefined });
-  if (!store.window(unit).some((r) => r.type === 'sample')) {
+  if (!hasSample(store, unit)) {
     throw new PipelineError('E_SOURCE', byName
       ? `no process named '${printable(unit)}' is running (without a target flag, live inspect finds a unit by its command name)`
       : `no unit '${printable(unit)}' among the targets, or it is down (units: ${store.units().map(printable).join(', ') || 'none'})`);

@@ -29,7 +29,7 @@ export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
   });
   const problems = diagnostics();
   const exported$ = opts.prometheus ? events$.pipe(metricsEndpoint(opts.prometheus, opts.spill?.dir, io)) : events$;
-  const served$ = opts.http ? exported$.pipe(dashboardEndpoint(opts.http, store, opts.spill?.dir, io)) : exported$;
+  const served$ = opts.http ? exported$.pipe(dashboardEndpoint(opts.http, store, opts.spill?.dir, io, opts.intervalMs)) : exported$;
   const counted$ = served$.pipe(tap(problems.see));
   const done$ =
     opts.format === 'ndjson'
