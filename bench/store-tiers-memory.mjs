@@ -1,6 +1,9 @@
 // Fills a tiered store with `units` units sampled at 1 Hz for `hours` of synthetic event time and measures what it
 // costs: heap plus ArrayBuffer growth after full GCs, against the budget; and whether every unit is still summarizable
 // over its whole history (its summary's first ts and observation count). Run with --expose-gc. Prints one JSON line.
+// `retainedBytes` is what dropping the store frees (measured after the summaries, so with their scratch buffers): the
+// store's own memory, without what the run grows in V8 itself (compiled code, internal caches such as the
+// number-string cache), which `measuredGrowthBytes` includes.
 // Usage: node --expose-gc bench/store-tiers-memory.mjs [units=1000] [hours=12] [budgetBytes=10485760]
 import { WindowStore } from '../dist/store/window-store.js';
 import { DEFAULT_TIER_PLAN } from '../dist/store/tiers.js';
@@ -37,7 +40,7 @@ fill(256 * 1024, 3_600); // warm-up: compiled code and inline caches are not the
 await settle();
 const before = used();
 const cpuStart = process.cpuUsage();
-const { store, left, now, t0 } = fill(budget, hours * 3600);
+let { store, left, now, t0 } = fill(budget, hours * 3600);
 const cpu = process.cpuUsage(cpuStart);
 await settle();
 const growth = used() - before;
@@ -49,9 +52,16 @@ for (const unit of store.units()) {
   minBuckets = Math.min(minBuckets, store.bucketCount(unit));
 }
 await settle();
+const withStore = used();
+const bytesUsed = store.bytesUsed();
+const unitsKept = store.units().length;
+store = null;
+await settle();
+const retained = withStore - used();
 console.log(JSON.stringify({
-  units, hours, budgetBytes: budget, bytesUsed: store.bytesUsed(), measuredGrowthBytes: growth,
-  growthVsBudget: Number((growth / budget).toFixed(4)), ingestCpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
-  unitsKept: store.units().length, minSamplesPerUnit: minSamples, expectedSamplesPerUnit: hours * 3600,
+  units, hours, budgetBytes: budget, bytesUsed, measuredGrowthBytes: growth,
+  growthVsBudget: Number((growth / budget).toFixed(4)), retainedBytes: retained,
+  retainedVsBudget: Number((retained / budget).toFixed(4)), ingestCpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
+  unitsKept, minSamplesPerUnit: minSamples, expectedSamplesPerUnit: hours * 3600,
   maxFirstTsAgeMs: now - maxFirstTs, spanMs: now - t0, minBucketsPerUnit: minBuckets, left,
 }));

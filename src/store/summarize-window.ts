@@ -138,8 +138,8 @@ export function scan(window: UnitWindow, pool: ChunkPool, start: number, scratch
     prevTs = from[0]!; prevPid = from[1]!; prevStart = from[2]!; prevRead = from[3]!; prevWrite = from[4]!;
   }
 
-  for (let c = start < window.length ? window.chunkIndexOf(start) : window.chunks.length; c < window.chunks.length; c++) {
-    const chunk = window.chunks[c]!;
+  for (let c = start < window.length ? window.chunkIndexOf(start) : window.chunkCount, n = window.chunkCount; c < n; c++) {
+    const chunk = window.chunkAt(c);
     const slab = pool.slabOf(chunk);
     const local = pool.localOf(chunk);
     const { tsOffsetMs, rssKiB: rssColumn, cpuPercent, ioReadOffset, ioWriteOffset, bases } = slab;

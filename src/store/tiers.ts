@@ -45,9 +45,11 @@ export class Tiers<Owner> {
 
   /** Empty tiers, and the IO cursor of a unit that has folded nothing yet. */
   create(): TierRefs {
-    const refs: TierRefs = [];
-    for (let k = 0; k < this.plan.bucketMs.length; k++) refs.push(-1, -1, 0);
-    refs.push(-1, 0, 0, Number.NaN, Number.NaN);
+    // Sized once and filled with doubles: pushing grew it to 17 slots, and mixing small integers with NaN boxed them.
+    const refs: TierRefs = new Array<number>(this.plan.bucketMs.length * 3 + 5).fill(-1.5);
+    for (let k = 0; k < this.plan.bucketMs.length; k++) { refs[k * 3 + HEAD] = -1; refs[k * 3 + TAIL] = -1; refs[k * 3 + INDEX] = 0; }
+    const at = this.cursorAt;
+    refs[at] = -1; refs[at + 1] = 0; refs[at + 2] = 0; refs[at + 3] = Number.NaN; refs[at + 4] = Number.NaN;
     return refs;
   }
 

@@ -41,11 +41,10 @@ const fitsU32 = (x: number): boolean => x >= 0 && x < U32_LIMIT;
  * from the head one at a time (retention) or a whole chunk at a time (budget).
  */
 export class UnitWindow {
-  /** Chunk ids, oldest first. */
-  readonly chunks: number[] = [];
-  /** Absolute row number (counted since the window was created) of each chunk's first row. A chunk can be closed
-   * before it is full, when a row does not fit its bases, so rows are located by search, not arithmetic. */
-  private readonly starts: number[] = [];
+  /** Per chunk, oldest first: its id, then the absolute row number (counted since the window was created) of its first
+   * row. A chunk can be closed before it is full, when a row does not fit its bases, so rows are located by search,
+   * not arithmetic. One array of pairs rather than two arrays: each array costs ~190 bytes a unit (BENCHMARKS.md). */
+  private readonly spans: number[] = [];
   /** Absolute row number of the oldest retained row, and one past the newest. */
   private firstAbs = 0;
   private endAbs = 0;
@@ -59,14 +58,24 @@ export class UnitWindow {
     return this.endAbs - this.firstAbs;
   }
 
+  /** Chunks the rows occupy. */
+  get chunkCount(): number {
+    return this.spans.length >> 1;
+  }
+
+  /** Id of the c-th chunk (0 = oldest). */
+  chunkAt(c: number): number {
+    return this.spans[c * 2]!;
+  }
+
   /** Appends (`ts` an integer ms, not older than `newestTs`) when the row fits the tail chunk; false means the caller
    * must supply a new chunk first. */
   tryAppend(row: Row): boolean {
-    const last = this.chunks.length - 1;
+    const last = this.spans.length - 2;
     if (last < 0) return false;
-    const rowInChunk = this.endAbs - this.starts[last]!;
+    const rowInChunk = this.endAbs - this.spans[last + 1]!;
     if (rowInChunk === CHUNK_ROWS) return false;
-    const chunk = this.chunks[last]!;
+    const chunk = this.spans[last]!;
     const slab = this.pool.slabOf(chunk);
     const local = this.pool.localOf(chunk);
     const b = local * 6;
@@ -98,8 +107,7 @@ export class UnitWindow {
     const local = this.pool.localOf(chunk);
     slab.bases[local * 6 + TS_BASE] = row.ts;
     slab.ids[local * 2 + PID] = -1;
-    this.chunks.push(chunk);
-    this.starts.push(this.endAbs);
+    this.spans.push(chunk, this.endAbs);
     this.write(chunk, 0, row);
     this.endAbs++;
     this.newestTs = row.ts;
@@ -107,26 +115,27 @@ export class UnitWindow {
 
   /** Rows in the oldest chunk, which a budget eviction removes together. */
   headChunkRows(): number {
-    return (this.starts[1] ?? this.endAbs) - this.firstAbs;
+    return (this.spans[3] ?? this.endAbs) - this.firstAbs;
   }
 
   /** Removes the oldest row; returns the chunk id that became empty and must be released, or -1. */
   dropHead(): number {
     this.firstAbs++;
-    if (this.firstAbs < (this.starts[1] ?? this.endAbs)) return -1;
-    this.starts.shift();
+    if (this.firstAbs < (this.spans[3] ?? this.endAbs)) return -1;
+    const chunk = this.spans.shift()!; // shift, not splice: V8 drops an array's head in place
+    this.spans.shift();
     this.hint = 0;
-    return this.chunks.shift() as number;
+    return chunk;
   }
 
   /** Timestamp of the k-th row (0 = oldest) without decoding the rest. */
   tsAt(k: number): number {
     const abs = this.firstAbs + k;
     const i = this.chunkIndexOfAbs(abs);
-    const chunk = this.chunks[i]!;
+    const chunk = this.spans[i * 2]!;
     const slab = this.pool.slabOf(chunk);
     const local = this.pool.localOf(chunk);
-    return slab.bases[local * 6 + TS_BASE]! + slab.tsOffsetMs[local * CHUNK_ROWS + (abs - this.starts[i]!)]!;
+    return slab.bases[local * 6 + TS_BASE]! + slab.tsOffsetMs[local * CHUNK_ROWS + (abs - this.spans[i * 2 + 1]!)]!;
   }
 
   /** Index of the first row with ts >= `fromTs` (rows are in time order); `length` when there is none. */
@@ -143,29 +152,29 @@ export class UnitWindow {
     return lo;
   }
 
-  /** Index into `chunks` of the chunk holding the k-th row (0 = oldest). */
+  /** Index (for `chunkAt`) of the chunk holding the k-th row (0 = oldest). */
   chunkIndexOf(k: number): number {
     return this.chunkIndexOfAbs(this.firstAbs + k);
   }
 
-  /** Row number (0 = oldest) that slot 0 of `chunks[c]` holds; negative when the head chunk's first rows have left. */
+  /** Row number (0 = oldest) that slot 0 of chunk c holds; negative when the head chunk's first rows have left. */
   slotZeroOf(c: number): number {
-    return this.starts[c]! - this.firstAbs;
+    return this.spans[c * 2 + 1]! - this.firstAbs;
   }
 
-  /** Row number (0 = oldest) one past the last row of `chunks[c]`. */
+  /** Row number (0 = oldest) one past the last row of chunk c. */
   endOf(c: number): number {
-    return (this.starts[c + 1] ?? this.endAbs) - this.firstAbs;
+    return (this.spans[c * 2 + 3] ?? this.endAbs) - this.firstAbs;
   }
 
   /** Decodes the k-th row (0 = oldest), into `into` when given (hot paths reuse one scratch row). */
   rowAt(k: number, into: Row = emptyRow()): Row {
     const abs = this.firstAbs + k;
     const c = this.chunkIndexOfAbs(abs);
-    const chunk = this.chunks[c]!;
+    const chunk = this.spans[c * 2]!;
     const slab = this.pool.slabOf(chunk);
     const local = this.pool.localOf(chunk);
-    const index = local * CHUNK_ROWS + (abs - this.starts[c]!);
+    const index = local * CHUNK_ROWS + (abs - this.spans[c * 2 + 1]!);
     const b = local * 6;
     into.ts = slab.bases[b + TS_BASE]! + slab.tsOffsetMs[index]!;
     const rssKiB = slab.rssKiB[index]!;
@@ -200,12 +209,12 @@ export class UnitWindow {
 
   private chunkIndexOfAbs(abs: number): number {
     const i = this.hint;
-    if (this.starts[i]! <= abs && abs < (this.starts[i + 1] ?? this.endAbs)) return i;
+    if (this.spans[i * 2 + 1]! <= abs && abs < (this.spans[i * 2 + 3] ?? this.endAbs)) return i;
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = (this.spans.length >> 1) - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.starts[mid]! <= abs) lo = mid;
+      if (this.spans[mid * 2 + 1]! <= abs) lo = mid;
       else hi = mid - 1;
     }
     this.hint = lo;

@@ -15,6 +15,7 @@ import { bucketFromEvent, toBucketEvent } from './bucket-codec.js';
 import { ChunkPool } from './chunk-pool.js';
 import { foldRows } from './fold-rows.js';
 import { BucketMerger } from './merge-buckets.js';
+import { OwnerRanking, type Ranked } from './owner-ranking.js';
 import { RowCodec } from './row-codec.js';
 import { type SeriesOptions, type SeriesPoint, seriesOf } from './series.js';
 import { summarizeTiers } from './summarize-tiers.js';
@@ -32,7 +33,7 @@ export interface WindowStoreLimits {
   tiers?: TierPlan;
 }
 
-interface UnitState extends P95Guess {
+interface UnitState extends P95Guess, Ranked<UnitState> {
   readonly name: string;
   readonly window: UnitWindow;
   /** Newest ts of any event about the unit (sample, down marker, unit-added): a down unit still has a target. */
@@ -52,10 +53,8 @@ interface UnitState extends P95Guess {
 export class WindowStore {
   private readonly pool: ChunkPool;
   private readonly unitsByName = new Map<string, UnitState>();
-  /** `buckets[n]` holds the units that own n chunks, in the order they got there: the budget victim is the first of
-   * the fullest bucket, which takes from the unit holding the most and round-robins among equals. */
-  private readonly buckets = new Map<number, Set<UnitState>>();
-  private fullestBucket = 0;
+  /** The units by the chunks they own: the budget victim is the first of the fullest rank (owner-ranking.ts). */
+  private readonly ranking = new OwnerRanking<UnitState>();
   /** At most the oldest head row's ts and the oldest idle unit's activity: until a sweep's cutoff passes it, the sweep
    * has nothing to do and need not visit every unit (rows usually leave by budget long before retention). */
   private oldestTs = Number.POSITIVE_INFINITY;
@@ -115,7 +114,7 @@ export class WindowStore {
       while (tiers !== undefined && this.tiers!.oldestLastTs(tiers) < cutoff) this.evictBucket(unit, 'retention', now, emit);
       while (window.length > 0 && window.tsAt(0) < cutoff) this.evictHeadRow(unit, 'retention', now, emit);
       if (window.length === 0 && unit.owned === 0 && unit.lastActivityTs < cutoff) {
-        this.leaveBucket(unit, 0);
+        this.ranking.leave(unit, 0);
         this.unitsByName.delete(unit.name);
         emit({ type: 'unit-removed', v: EVENT_FORMAT_VERSION, unit: unit.name, ts: now, reason: 'retention' });
         continue;
@@ -243,7 +242,7 @@ export class WindowStore {
   }
 
   private own(unit: UnitState, delta: number): void {
-    this.moveBucket(unit, unit.owned, unit.owned + delta);
+    this.ranking.move(unit, unit.owned, unit.owned + delta);
     unit.owned += delta;
   }
 
@@ -257,7 +256,7 @@ export class WindowStore {
     for (;;) {
       const chunk = this.pool.allocate();
       if (chunk >= 0) return chunk;
-      const victim = this.bucket(this.fullestBucket).values().next().value as UnitState;
+      const victim = this.ranking.victim()!; // the pool is full, so some unit owns a chunk
       // Its oldest chunk goes: buckets when it has any (they are older than every row), else rows.
       const buckets = victim.tiers === undefined ? 0 : this.tiers!.oldestChunkBuckets(victim.tiers);
       if (buckets > 0) for (let n = buckets; n > 0; n--) this.evictBucket(victim, 'budget', now, emit);
@@ -280,32 +279,12 @@ export class WindowStore {
     if (unit === undefined) {
       unit = {
         name, window: new UnitWindow(this.pool), lastActivityTs: -Infinity, cpuP95: Number.NaN, rssP95: Number.NaN,
-        owned: 0, tiers: undefined,
+        owned: 0, tiers: undefined, rankPrev: null, rankNext: null,
       };
       this.unitsByName.set(name, unit);
-      this.bucket(0).add(unit);
+      this.ranking.enter(unit, 0);
     }
     return unit;
-  }
-
-  private bucket(chunks: number): Set<UnitState> {
-    let bucket = this.buckets.get(chunks);
-    if (bucket === undefined) this.buckets.set(chunks, (bucket = new Set()));
-    return bucket;
-  }
-
-  private moveBucket(unit: UnitState, from: number, to: number): void {
-    this.leaveBucket(unit, from);
-    this.bucket(to).add(unit);
-    if (to > this.fullestBucket) this.fullestBucket = to;
-    while (this.fullestBucket > 0 && !this.buckets.has(this.fullestBucket)) this.fullestBucket--;
-  }
-
-  /** Empty buckets are deleted: one unit that owns thousands of chunks must not leave thousands of empty Sets. */
-  private leaveBucket(unit: UnitState, chunks: number): void {
-    const bucket = this.buckets.get(chunks);
-    bucket?.delete(unit);
-    if (bucket?.size === 0) this.buckets.delete(chunks);
   }
 }
 

@@ -11,15 +11,17 @@ describe('tiered store memory', () => {
     const f = JSON.parse(execFileSync(process.execPath,
       ['--expose-gc', 'bench/store-tiers-memory.mjs', '1000', '12', String(budget)], { encoding: 'utf8' })) as {
       bytesUsed: number; measuredGrowthBytes: number; unitsKept: number; minSamplesPerUnit: number;
-      maxFirstTsAgeMs: number; spanMs: number; left: Record<string, number>;
+      maxFirstTsAgeMs: number; spanMs: number; left: Record<string, number>; retainedBytes: number;
     };
     expect(f.bytesUsed).toBeLessThanOrEqual(budget);
     expect(f.unitsKept).toBe(1_000);
     expect(f.minSamplesPerUnit).toBe(12 * 3_600); // no observation of any unit left memory
     expect(f.maxFirstTsAgeMs).toBe(f.spanMs); // and every summary starts at the first sample, 12 h back
     expect(f.left).toEqual({ evicted: 0, bucket: 0, bucketBudget: 0 });
-    // The target is within 10 % of the budget; measured 12.3 % (BENCHMARKS.md): the per-unit bookkeeping outside the
-    // pool (window arrays, tier references, the fairness sets) is ~1.3 KB a unit. This bound guards against growth.
-    expect(f.measuredGrowthBytes / budget).toBeLessThanOrEqual(1.15);
+    // Within 10 % of the budget: the whole heap + ArrayBuffer growth of the run (measured 7–9 %, BENCHMARKS.md), and
+    // what dropping the store frees (its own memory: the pool plus ~700 bytes a unit of bookkeeping, measured 6.5 %).
+    expect(f.measuredGrowthBytes / budget).toBeLessThanOrEqual(1.1);
+    expect(f.retainedBytes / budget).toBeLessThanOrEqual(1.1);
+    expect(f.retainedBytes).toBeGreaterThan(f.bytesUsed); // the measurement sees the store at all
   }, 600_000);
 });
