@@ -73,6 +73,47 @@ export class WeightedPoints {
   }
 }
 
+/**
+ * Weighs points against one value, `key`: enough to tell whether a weighted quantile of them is that value without
+ * collecting and selecting them. Points are compared by `Math.round(value * scale)`, so a probe over values as kept
+ * (f32 CPU, `scale` 1000; RSS in KiB, `scale` 1) compares them as rounded. It skips what `WeightedPoints.push` skips
+ * and sums the total weight in the same order, so `is` agrees with `quantile` over the same pushes.
+ */
+export class QuantileProbe {
+  total = 0;
+  below = 0;
+  atOrBelow = 0;
+  private key = Number.NaN;
+  private scale = 1;
+
+  reset(key: number, scale: number): void {
+    this.total = 0; this.below = 0; this.atOrBelow = 0; this.key = key; this.scale = scale;
+  }
+
+  add(value: number, weight: number): void {
+    if (!(weight > 0) || value !== value) return;
+    this.total += weight;
+    const k = Math.round(value * this.scale);
+    if (k < this.key) this.below += weight;
+    if (k <= this.key) this.atOrBelow += weight;
+  }
+
+  /** Adds bucket `b`'s CPU or RSS sketch, as `WeightedPoints.pushBucket` does. */
+  addBucket(b: Float64Array, cpu: boolean): void {
+    const n = b[cpu ? CPU_COUNT : UP]!;
+    this.add(b[cpu ? CPU_Q90 : RSS_Q90]!, 0.9 * n);
+    this.add(b[cpu ? CPU_Q95 : RSS_Q95]!, 0.05 * n);
+    this.add(b[cpu ? CPU_MAX : RSS_MAX]!, 0.05 * n);
+  }
+
+  /** Whether the weighted nearest rank of `fraction` of the points added is the key (false when the key is NaN). */
+  is(fraction: number): boolean {
+    const total = this.total;
+    const target = Number.isInteger(total) ? Math.max(1, Math.ceil(fraction * total)) : fraction * total;
+    return this.key === this.key && this.below < target && target <= this.atOrBelow;
+  }
+}
+
 function swap(values: Float64Array, weights: Float64Array, a: number, b: number): void {
   const v = values[a]!; values[a] = values[b]!; values[b] = v;
   const w = weights[a]!; weights[a] = weights[b]!; weights[b] = w;

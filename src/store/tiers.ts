@@ -104,12 +104,12 @@ export class Tiers<Owner> {
     return true;
   }
 
-  /** Visits every live bucket, oldest first (the last tier first), loading each into `into`. */
-  forEach(refs: TierRefs, into: Float64Array, visit: (b: Float64Array, tier: number) => void): void {
+  /** Visits every live bucket, oldest first (the last tier first), loading each into `into` with `load`. */
+  forEach(refs: TierRefs, into: Float64Array, visit: (b: Float64Array, tier: number) => void, load = loadBucket): void {
     for (let k = this.plan.bucketMs.length - 1; k >= 0; k--) {
       for (let c = refs[k * 3 + HEAD]!, first = true; c >= 0; c = this.nextOf(c), first = false) {
         for (let j = first ? refs[k * 3 + INDEX]! : 0, n = this.countOf(c); j < n; j++) {
-          visit(loadBucket(this.pool, c, j, into), k);
+          visit(load(this.pool, c, j, into), k);
         }
       }
     }

@@ -18,7 +18,8 @@ import { BucketMerger } from './merge-buckets.js';
 import { OwnerRanking, type Ranked } from './owner-ranking.js';
 import { RowCodec } from './row-codec.js';
 import { type SeriesOptions, type SeriesPoint, seriesOf } from './series.js';
-import { summarizeTiers } from './summarize-tiers.js';
+import { QuantileProbe } from './sketch.js';
+import { summarizeTiers, type TierProbes } from './summarize-tiers.js';
 import { noIoCursor, type P95Guess, SummaryScratch, summarizeWindow } from './summarize-window.js';
 import { type TierPlan, type TierRefs, Tiers } from './tiers.js';
 import { UnitWindow } from './unit-window.js';
@@ -61,6 +62,7 @@ export class WindowStore {
   private readonly codec = new RowCodec();
   private readonly scratch = new SummaryScratch();
   private readonly merger = new BucketMerger();
+  private readonly probes: TierProbes = { cpu: new QuantileProbe(), rss: new QuantileProbe() };
   private readonly tiers: Tiers<UnitState> | undefined;
   /** The IO cursor of the unit being folded or summarized, copied out of its TierRefs. */
   private readonly cursor = noIoCursor();
@@ -160,7 +162,7 @@ export class WindowStore {
     }
     this.loadCursor(state.tiers);
     return summarizeTiers(unit, state.window, this.tiers!, state.tiers, this.pool, span, this.scratch, this.merger, state,
-      this.cursor, this.outgoing);
+      this.cursor, this.outgoing, this.probes);
   }
 
   /** Points of `unit` between `fromTs` and `toTs` for a chart: raw rows where they are kept, else buckets, merged

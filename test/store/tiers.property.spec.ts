@@ -89,4 +89,34 @@ describe('tiers: folding rows into buckets and buckets into coarser ones', () =>
     );
     expect(folded).toBeGreaterThan(100); // most runs really went through the tiers
   });
+
+  it('gives the same summary whether the unit was summarized all along (p95 probed from the last one) or never', () => {
+    // The store keeps one p95 per unit and a tier summary first tests whether the new p95 is that one (QuantileProbe),
+    // selecting only when it moved. Whatever appends, folds, budget and retention evictions came between, the answer
+    // must be the one a store that never summarized the unit computes by selection.
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom(4 << 10, 16 << 10, 64 << 20), fc.constantFrom(120_000, 1e12), (plan, every, budget, retentionMs) => {
+          const rows = events(plan);
+          const limits = { retentionMs, maxMemoryBytes: budget, tiers: PLAN };
+          const warm = new WindowStore(limits);
+          const cold = new WindowStore(limits);
+          const warmOut: unknown[] = [];
+          const coldOut: unknown[] = [];
+          rows.forEach((r, i) => {
+            warm.ingest(r, r.ts, (e) => warmOut.push(e));
+            cold.ingest(r, r.ts, (e) => coldOut.push(e));
+            if (i % 7 === 0) { warm.sweep(r.ts, (e) => warmOut.push(e)); cold.sweep(r.ts, (e) => coldOut.push(e)); }
+            if (i % every === 0) warm.summary('api', { now: r.ts, intervalMs: 1_000 });
+          });
+          const now = rows.at(-1)!.ts;
+          for (const windowMs of [undefined, 600_000, 60_000]) {
+            const options = { now, intervalMs: 1_000, ...(windowMs === undefined ? {} : { windowMs }) };
+            expect(warm.summary('api', options)).toEqual(cold.summary('api', options));
+          }
+          expect(warmOut).toEqual(coldOut); // summaries change nothing in the store
+        }),
+      { numRuns: 300 },
+    );
+  });
 });
