@@ -106,6 +106,21 @@ export class QuantileProbe {
     this.add(b[cpu ? CPU_MAX : RSS_MAX]!, 0.05 * n);
   }
 
+  /** Whether the probe weighs against `key` (NaN matches NaN). */
+  keyIs(key: number): boolean {
+    return key === this.key || (key !== key && this.key !== this.key);
+  }
+
+  /** Writes the key and the weights to `into` from `at` on (four slots). */
+  save(into: number[], at: number): void {
+    into[at] = this.key; into[at + 1] = this.total; into[at + 2] = this.below; into[at + 3] = this.atOrBelow;
+  }
+
+  /** Takes back the weights `save` wrote; the key stays the one `reset` set. */
+  restore(from: number[], at: number): void {
+    this.total = from[at + 1]!; this.below = from[at + 2]!; this.atOrBelow = from[at + 3]!;
+  }
+
   /** Whether the weighted nearest rank of `fraction` of the points added is the key (false when the key is NaN). */
   is(fraction: number): boolean {
     const total = this.total;

@@ -4,6 +4,7 @@ import type { ChunkPool } from './chunk-pool.js';
 import type { BucketMerger } from './merge-buckets.js';
 import type { QuantileProbe } from './sketch.js';
 import * as S from './summarize-window.js';
+import { type TierTotals, totalsInSpan } from './tier-totals.js';
 import type { TierRefs, Tiers } from './tiers.js';
 import { roundCpu, type UnitWindow } from './unit-window.js';
 
@@ -21,27 +22,21 @@ export interface TierProbes {
  * then the raw rows in the span. Counts, sums and extrema are exact; p95 is exact when no bucket is in the span and
  * otherwise read from the buckets' sketches with the raw values at weight 1 (an upper estimate; sketch.ts).
  *
- * One pass over the buckets and one over the span's rows, reading values as kept (bucket.ts `loadBucketAtRest`): the
- * p95 is first tested against the unit's previous one by weighing the points (`QuantileProbe`), and only when it
- * moved are the points collected and selected from, in a second pass. Sums over buckets run in bucket order.
+ * The buckets come from the unit's running totals (tier-totals.ts: usually no bucket is read at all), the rows from
+ * one pass over the span's rows, values as kept (bucket.ts `loadBucketAtRest`): the p95 is first tested against the
+ * unit's previous one by weighing the points (`QuantileProbe`), and only when it moved are the points collected and
+ * selected from, in a pass over the buckets. Sums over buckets run in bucket order.
  */
 export function summarizeTiers(
   unit: string, window: UnitWindow, tiers: Tiers<unknown>, refs: TierRefs, pool: ChunkPool, options: S.WindowSummaryOptions,
   scratch: S.SummaryScratch, merger: BucketMerger, guess: S.P95Guess, cursor: S.IoCursor, bucket: Float64Array,
-  probes: TierProbes,
+  probes: TierProbes, totals: TierTotals,
 ): SummaryEvent {
   const fromTs = options.now - options.windowMs;
   const { cpu, rss } = probes;
   cpu.reset(Math.round(guess.cpuP95 * 1000), 1000); // the guess is a rounded figure, the points f32 as kept
   rss.reset(guess.rssP95 / 1024, 1); // a multiple of 1024 bytes, the points in KiB
-  merger.reset();
-  const inSpan = (b: Float64Array): boolean => b[B.FIRST_TS]! >= fromTs;
-  tiers.forEach(refs, bucket, (b) => {
-    if (!inSpan(b)) return;
-    merger.add(b, false);
-    cpu.addBucket(b, true);
-    rss.addBucket(b, false);
-  }, B.loadBucketAtRest);
+  totalsInSpan(totals, tiers, refs, fromTs, merger, cpu, rss, bucket);
   const m = merger.value;
   if (m[B.COUNT] === 0) return S.summarizeWindow(unit, window, pool, options, scratch, guess);
   const start = window.firstIndexFrom(fromTs);
@@ -73,7 +68,7 @@ export function summarizeTiers(
   const rssMoved = acc[S.UP_SAMPLES]! > 0 && !rss.is(0.95);
   if (cpuMoved || rssMoved) { // collect the points the probes weighed, in the same order, and select
     merger.reset();
-    tiers.forEach(refs, bucket, (b) => { if (inSpan(b)) merger.add(b); }, B.loadBucketAtRest);
+    tiers.forEach(refs, bucket, (b) => { if (b[B.FIRST_TS]! >= fromTs) merger.add(b); }, B.loadBucketAtRest);
     for (let i = 0; i < rawCpu; i++) merger.cpu.push(scratch.cpu[i]!, 1);
     for (let i = 0; i < rawUp; i++) merger.rss.push(scratch.rss[i]!, 1);
   }

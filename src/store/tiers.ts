@@ -25,7 +25,9 @@ export interface TierPlan {
 export const DEFAULT_TIER_PLAN: TierPlan = { rawSlotMs: 60_000, bucketMs: [60_000, 15 * 60_000] };
 
 /** A unit's tiers: per tier [first chunk, last chunk, index of the oldest live bucket in the first], -1 when empty;
- * then the IO cursor (see summarize-window.ts) of the last row folded. */
+ * then the IO cursor (see summarize-window.ts) of the last row folded; then two counters that tell a summary's
+ * running totals (tier-totals.ts) what changed: every change but one, and the one, a bucket added after all others
+ * (at the end of tier 0). */
 export type TierRefs = number[];
 
 /** What the tiers need from their store: chunks within the budget for `owner` (the allocation may take the owner's
@@ -46,11 +48,40 @@ export class Tiers<Owner> {
   /** Empty tiers, and the IO cursor of a unit that has folded nothing yet. */
   create(): TierRefs {
     // Sized once and filled with doubles: pushing grew it to 17 slots, and mixing small integers with NaN boxed them.
-    const refs: TierRefs = new Array<number>(this.plan.bucketMs.length * 3 + 5).fill(-1.5);
+    const refs: TierRefs = new Array<number>(this.plan.bucketMs.length * 3 + 7).fill(-1.5);
     for (let k = 0; k < this.plan.bucketMs.length; k++) { refs[k * 3 + HEAD] = -1; refs[k * 3 + TAIL] = -1; refs[k * 3 + INDEX] = 0; }
     const at = this.cursorAt;
     refs[at] = -1; refs[at + 1] = 0; refs[at + 2] = 0; refs[at + 3] = Number.NaN; refs[at + 4] = Number.NaN;
+    refs[at + 5] = 0; refs[at + 6] = 0;
     return refs;
+  }
+
+  /** Counts every change to `refs`' buckets except adding one after all others. */
+  revisionOf(refs: TierRefs): number {
+    return refs[this.cursorAt + 5]!;
+  }
+
+  /** Counts the buckets added after all others (at the end of tier 0, the last a visit reaches). */
+  appendsOf(refs: TierRefs): number {
+    return refs[this.cursorAt + 6]!;
+  }
+
+  /** Visits the newest `n` buckets of tier 0, oldest first. */
+  forEachNewest(refs: TierRefs, n: number, into: Float64Array, visit: (b: Float64Array) => void, load = loadBucket): void {
+    let total = 0;
+    for (let c = refs[HEAD]!, first = true; c >= 0; c = this.nextOf(c), first = false) {
+      total += this.countOf(c) - (first ? refs[INDEX]! : 0);
+    }
+    let skip = total - n;
+    for (let c = refs[HEAD]!, first = true; c >= 0; c = this.nextOf(c), first = false) {
+      for (let j = first ? refs[INDEX]! : 0, end = this.countOf(c); j < end; j++) {
+        if (skip-- <= 0) visit(load(this.pool, c, j, into));
+      }
+    }
+  }
+
+  private changed(refs: TierRefs): void {
+    refs[this.cursorAt + 5]!++;
   }
 
   /** Offset of the IO cursor in `refs`. */
@@ -82,6 +113,7 @@ export class Tiers<Owner> {
         this.merger.add(scratch);
         this.merger.add(v);
         storeBucket(this.pool, tail, j, this.merger.finish());
+        this.changed(refs);
         return true;
       }
       if (k < last && this.groupOf(tail) !== group) this.foldDown(owner, refs, k, scratch);
@@ -91,6 +123,7 @@ export class Tiers<Owner> {
       const j = this.countOf(tail);
       storeBucket(this.pool, tail, j, v);
       this.setHeader(tail, j + 1, group);
+      this.added(refs, k);
       return true;
     }
     const chunk = this.host.allocate(owner); // may take this unit's oldest buckets; `v` stays
@@ -101,7 +134,13 @@ export class Tiers<Owner> {
     if (tail >= 0) this.setNext(tail, chunk);
     else refs[k * 3 + HEAD] = chunk;
     refs[k * 3 + TAIL] = chunk;
+    this.added(refs, k);
     return true;
+  }
+
+  private added(refs: TierRefs, k: number): void {
+    if (k === 0) refs[this.cursorAt + 6]!++;
+    else this.changed(refs);
   }
 
   /** Visits every live bucket, oldest first (the last tier first), loading each into `into` with `load`. */
@@ -139,6 +178,7 @@ export class Tiers<Owner> {
     const head = refs[k * 3 + HEAD]!;
     const j = refs[k * 3 + INDEX]!;
     loadBucket(this.pool, head, j, into);
+    this.changed(refs);
     if (j + 1 < this.countOf(head)) refs[k * 3 + INDEX] = j + 1;
     else this.dropHeadChunk(owner, refs, k);
     return k;
@@ -151,6 +191,7 @@ export class Tiers<Owner> {
     // A copy: adding it to the next tier may merge again. Once a quarter hour per unit, so the allocation is cheap.
     const merged = this.merger.finish().slice();
     while (refs[k * 3 + HEAD]! >= 0) this.dropHeadChunk(owner, refs, k);
+    this.changed(refs);
     this.add(owner, refs, merged, k + 1, scratch);
   }
 

@@ -20,6 +20,7 @@ import { RowCodec } from './row-codec.js';
 import { type SeriesOptions, type SeriesPoint, seriesOf } from './series.js';
 import { QuantileProbe } from './sketch.js';
 import { summarizeTiers, type TierProbes } from './summarize-tiers.js';
+import { createTierTotals, type TierTotals } from './tier-totals.js';
 import { noIoCursor, type P95Guess, SummaryScratch, summarizeWindow } from './summarize-window.js';
 import { type TierPlan, type TierRefs, Tiers } from './tiers.js';
 import { UnitWindow } from './unit-window.js';
@@ -44,6 +45,8 @@ interface UnitState extends P95Guess, Ranked<UnitState> {
   /** Its buckets, and the last row folded into one (where the IO delta of the first raw row starts); created with the
    * first bucket. */
   tiers: TierRefs | undefined;
+  /** The running totals of its buckets for summaries, created by the first summary over buckets. */
+  totals: TierTotals | undefined;
 }
 
 /**
@@ -162,7 +165,7 @@ export class WindowStore {
     }
     this.loadCursor(state.tiers);
     return summarizeTiers(unit, state.window, this.tiers!, state.tiers, this.pool, span, this.scratch, this.merger, state,
-      this.cursor, this.outgoing, this.probes);
+      this.cursor, this.outgoing, this.probes, (state.totals ??= createTierTotals()));
   }
 
   /** Points of `unit` between `fromTs` and `toTs` for a chart: raw rows where they are kept, else buckets, merged
@@ -281,7 +284,7 @@ export class WindowStore {
     if (unit === undefined) {
       unit = {
         name, window: new UnitWindow(this.pool), lastActivityTs: -Infinity, cpuP95: Number.NaN, rssP95: Number.NaN,
-        owned: 0, tiers: undefined, rankPrev: null, rankNext: null,
+        owned: 0, tiers: undefined, totals: undefined, rankPrev: null, rankNext: null,
       };
       this.unitsByName.set(name, unit);
       this.ranking.enter(unit, 0);
