@@ -43,8 +43,12 @@ const fitsU32 = (x: number): boolean => x >= 0 && x < U32_LIMIT;
 export class UnitWindow {
   /** Per chunk, oldest first: its id, then the absolute row number (counted since the window was created) of its first
    * row. A chunk can be closed before it is full, when a row does not fit its bases, so rows are located by search,
-   * not arithmetic. One array of pairs rather than two arrays: each array costs ~190 bytes a unit (BENCHMARKS.md). */
-  private readonly spans: number[] = [];
+   * not arithmetic. One array of pairs rather than two arrays, from `head` on, `pairs` of them; it starts with room
+   * for four chunks (what a tiered unit needs) and doubles when full, instead of push and shift, which grew it to
+   * ~18 slots whenever it refilled (each array cost ~190 bytes a unit, BENCHMARKS.md). */
+  private spans: number[] = [-1, -1, -1, -1, -1, -1, -1, -1];
+  private head = 0;
+  private pairs = 0;
   /** Absolute row number of the oldest retained row, and one past the newest. */
   private firstAbs = 0;
   private endAbs = 0;
@@ -60,19 +64,24 @@ export class UnitWindow {
 
   /** Chunks the rows occupy. */
   get chunkCount(): number {
-    return this.spans.length >> 1;
+    return this.pairs;
   }
 
   /** Id of the c-th chunk (0 = oldest). */
   chunkAt(c: number): number {
-    return this.spans[c * 2]!;
+    return this.spans[this.head + c * 2]!;
+  }
+
+  /** Absolute row number of the first row of the c-th chunk; `endAbs` past the last chunk. */
+  private startOf(c: number): number {
+    return c < this.pairs ? this.spans[this.head + c * 2 + 1]! : this.endAbs;
   }
 
   /** Appends (`ts` an integer ms, not older than `newestTs`) when the row fits the tail chunk; false means the caller
    * must supply a new chunk first. */
   tryAppend(row: Row): boolean {
-    const last = this.spans.length - 2;
-    if (last < 0) return false;
+    if (this.pairs === 0) return false;
+    const last = this.head + this.pairs * 2 - 2;
     const rowInChunk = this.endAbs - this.spans[last + 1]!;
     if (rowInChunk === CHUNK_ROWS) return false;
     const chunk = this.spans[last]!;
@@ -107,7 +116,16 @@ export class UnitWindow {
     const local = this.pool.localOf(chunk);
     slab.bases[local * 6 + TS_BASE] = row.ts;
     slab.ids[local * 2 + PID] = -1;
-    this.spans.push(chunk, this.endAbs);
+    let end = this.head + this.pairs * 2;
+    if (end === this.spans.length) {
+      if (this.head > 0) this.spans.copyWithin(0, this.head, end); // room at the front: move down
+      else this.spans = this.spans.concat(this.spans); // full: double (the copied half is overwritten as it fills)
+      end -= this.head;
+      this.head = 0;
+    }
+    this.spans[end] = chunk;
+    this.spans[end + 1] = this.endAbs;
+    this.pairs++;
     this.write(chunk, 0, row);
     this.endAbs++;
     this.newestTs = row.ts;
@@ -115,15 +133,16 @@ export class UnitWindow {
 
   /** Rows in the oldest chunk, which a budget eviction removes together. */
   headChunkRows(): number {
-    return (this.spans[3] ?? this.endAbs) - this.firstAbs;
+    return this.startOf(1) - this.firstAbs;
   }
 
   /** Removes the oldest row; returns the chunk id that became empty and must be released, or -1. */
   dropHead(): number {
     this.firstAbs++;
-    if (this.firstAbs < (this.spans[3] ?? this.endAbs)) return -1;
-    const chunk = this.spans.shift()!; // shift, not splice: V8 drops an array's head in place
-    this.spans.shift();
+    if (this.firstAbs < this.startOf(1)) return -1;
+    const chunk = this.spans[this.head]!;
+    this.pairs--;
+    this.head = this.pairs === 0 ? 0 : this.head + 2;
     this.hint = 0;
     return chunk;
   }
@@ -132,10 +151,10 @@ export class UnitWindow {
   tsAt(k: number): number {
     const abs = this.firstAbs + k;
     const i = this.chunkIndexOfAbs(abs);
-    const chunk = this.spans[i * 2]!;
+    const chunk = this.spans[this.head + i * 2]!;
     const slab = this.pool.slabOf(chunk);
     const local = this.pool.localOf(chunk);
-    return slab.bases[local * 6 + TS_BASE]! + slab.tsOffsetMs[local * CHUNK_ROWS + (abs - this.spans[i * 2 + 1]!)]!;
+    return slab.bases[local * 6 + TS_BASE]! + slab.tsOffsetMs[local * CHUNK_ROWS + (abs - this.spans[this.head + i * 2 + 1]!)]!;
   }
 
   /** Index of the first row with ts >= `fromTs` (rows are in time order); `length` when there is none. */
@@ -159,22 +178,22 @@ export class UnitWindow {
 
   /** Row number (0 = oldest) that slot 0 of chunk c holds; negative when the head chunk's first rows have left. */
   slotZeroOf(c: number): number {
-    return this.spans[c * 2 + 1]! - this.firstAbs;
+    return this.spans[this.head + c * 2 + 1]! - this.firstAbs;
   }
 
   /** Row number (0 = oldest) one past the last row of chunk c. */
   endOf(c: number): number {
-    return (this.spans[c * 2 + 3] ?? this.endAbs) - this.firstAbs;
+    return this.startOf(c + 1) - this.firstAbs;
   }
 
   /** Decodes the k-th row (0 = oldest), into `into` when given (hot paths reuse one scratch row). */
   rowAt(k: number, into: Row = emptyRow()): Row {
     const abs = this.firstAbs + k;
     const c = this.chunkIndexOfAbs(abs);
-    const chunk = this.spans[c * 2]!;
+    const chunk = this.spans[this.head + c * 2]!;
     const slab = this.pool.slabOf(chunk);
     const local = this.pool.localOf(chunk);
-    const index = local * CHUNK_ROWS + (abs - this.spans[c * 2 + 1]!);
+    const index = local * CHUNK_ROWS + (abs - this.spans[this.head + c * 2 + 1]!);
     const b = local * 6;
     into.ts = slab.bases[b + TS_BASE]! + slab.tsOffsetMs[index]!;
     const rssKiB = slab.rssKiB[index]!;
@@ -209,12 +228,12 @@ export class UnitWindow {
 
   private chunkIndexOfAbs(abs: number): number {
     const i = this.hint;
-    if (this.spans[i * 2 + 1]! <= abs && abs < (this.spans[i * 2 + 3] ?? this.endAbs)) return i;
+    if (this.startOf(i) <= abs && abs < this.startOf(i + 1)) return i;
     let lo = 0;
-    let hi = (this.spans.length >> 1) - 1;
+    let hi = this.pairs - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.spans[mid * 2 + 1]! <= abs) lo = mid;
+      if (this.startOf(mid) <= abs) lo = mid;
       else hi = mid - 1;
     }
     this.hint = lo;
