@@ -98,6 +98,12 @@ export function loadBucketAtRest(pool: ChunkPool, chunk: number, j: number, into
 
 const kib = (x: number): number => (x === NO_KIB ? Number.NaN : x);
 
+/** Reads only a bucket's first timestamp (which slot it is in): one cache line, where a whole bucket is seven. */
+export function bucketFirstTs(pool: ChunkPool, chunk: number, j: number): number {
+  const { offset } = place(pool, chunk, j);
+  return pool.slabOf(chunk).f64[offset / 8]!;
+}
+
 /** Reads only a bucket's last timestamp (retention needs nothing else). */
 export function bucketLastTs(pool: ChunkPool, chunk: number, j: number): number {
   const { offset } = place(pool, chunk, j);

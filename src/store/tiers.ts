@@ -9,7 +9,7 @@
  * One array per unit rather than objects and arrays per tier, because at 1,000 units every 100 bytes of bookkeeping
  * is 1 % of the default budget.
  */
-import { BUCKETS_PER_CHUNK, bucketLastTs, FIRST_TS, loadBucket, storeBucket } from './bucket.js';
+import { BUCKETS_PER_CHUNK, bucketFirstTs, bucketLastTs, FIRST_TS, loadBucket, storeBucket } from './bucket.js';
 import type { ChunkPool } from './chunk-pool.js';
 import * as layout from './chunk-pool.js';
 import type { BucketMerger } from './merge-buckets.js';
@@ -106,9 +106,10 @@ export class Tiers<Owner> {
     let tail = refs[k * 3 + TAIL]!;
     if (tail >= 0) {
       const j = this.countOf(tail) - 1;
-      const tailSlot = Math.floor(loadBucket(this.pool, tail, j, scratch)[FIRST_TS]! / width);
+      const tailSlot = Math.floor(bucketFirstTs(this.pool, tail, j) / width);
       if (slot < tailSlot) return false;
       if (slot === tailSlot) { // the same slot again (a replayed bucket, or raw slots narrower than the tier)
+        loadBucket(this.pool, tail, j, scratch);
         this.merger.reset();
         this.merger.add(scratch);
         this.merger.add(v);

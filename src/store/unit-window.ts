@@ -147,6 +147,15 @@ export class UnitWindow {
     return chunk;
   }
 
+  /** Removes every row, handing each chunk id to `release`, oldest first (a fold took them all). */
+  clear(release: (chunk: number) => void): void {
+    for (let c = 0; c < this.pairs; c++) release(this.spans[this.head + c * 2]!);
+    this.firstAbs = this.endAbs;
+    this.head = 0;
+    this.pairs = 0;
+    this.hint = 0;
+  }
+
   /** Timestamp of the k-th row (0 = oldest) without decoding the rest. */
   tsAt(k: number): number {
     const abs = this.firstAbs + k;

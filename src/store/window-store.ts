@@ -220,10 +220,7 @@ export class WindowStore {
     this.loadCursor(refs);
     const bucket = foldRows(unit.window, this.pool, this.scratch, this.cursor, this.incoming);
     for (let i = 0; i < this.cursor.length; i++) refs[this.tiers!.cursorAt + i] = this.cursor[i]!;
-    while (unit.window.length > 0) {
-      const freed = unit.window.dropHead();
-      if (freed >= 0) { this.pool.release(freed); this.own(unit, -1); }
-    }
+    unit.window.clear((chunk) => { this.pool.release(chunk); this.own(unit, -1); });
     this.tiers!.add(unit, refs, bucket, 0, this.working);
   }
 
