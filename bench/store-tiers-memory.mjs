@@ -1,9 +1,10 @@
 // Fills a tiered store with `units` units sampled at 1 Hz for `hours` of synthetic event time and measures what it
 // costs: heap plus ArrayBuffer growth after full GCs, against the budget; and whether every unit is still summarizable
 // over its whole history (its summary's first ts and observation count). Run with --expose-gc. Prints one JSON line.
-// `retainedBytes` is what dropping the store frees (measured after the summaries, so with their scratch buffers): the
-// store's own memory, without what the run grows in V8 itself (compiled code, internal caches such as the
-// number-string cache), which `measuredGrowthBytes` includes.
+// `measuredGrowthBytes` is taken after the fill, `growthAfterSummariesBytes` after one summary of every unit (which
+// gives each unit its running totals, tier-totals.ts: what a store summarized every 10 s holds). `retainedBytes` is
+// what dropping the store then frees: the store's own memory, without what the run grows in V8 itself (compiled
+// code, internal caches such as the number-string cache), which the growth figures include.
 // Usage: node --expose-gc bench/store-tiers-memory.mjs [units=1000] [hours=12] [budgetBytes=10485760]
 import { WindowStore } from '../dist/store/window-store.js';
 import { DEFAULT_TIER_PLAN } from '../dist/store/tiers.js';
@@ -36,7 +37,10 @@ function fill(maxMemoryBytes, seconds) {
   return { store, left, now: t0 + (seconds - 1) * 1000, t0 };
 }
 
-fill(256 * 1024, 3_600); // warm-up: compiled code and inline caches are not the store's memory
+{ // warm-up, summaries included: compiled code and inline caches are not the store's memory
+  const warm = fill(256 * 1024, 3_600);
+  for (const unit of warm.store.units()) warm.store.summary(unit, { now: warm.now, intervalMs: 1000 });
+}
 await settle();
 const before = used();
 const cpuStart = process.cpuUsage();
@@ -53,6 +57,7 @@ for (const unit of store.units()) {
 }
 await settle();
 const withStore = used();
+const growthAfterSummaries = withStore - before;
 const bytesUsed = store.bytesUsed();
 const unitsKept = store.units().length;
 store = null;
@@ -60,7 +65,8 @@ await settle();
 const retained = withStore - used();
 console.log(JSON.stringify({
   units, hours, budgetBytes: budget, bytesUsed, measuredGrowthBytes: growth,
-  growthVsBudget: Number((growth / budget).toFixed(4)), retainedBytes: retained,
+  growthVsBudget: Number((growth / budget).toFixed(4)), growthAfterSummariesBytes: growthAfterSummaries,
+  growthAfterSummariesVsBudget: Number((growthAfterSummaries / budget).toFixed(4)), retainedBytes: retained,
   retainedVsBudget: Number((retained / budget).toFixed(4)), ingestCpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
   unitsKept, minSamplesPerUnit: minSamples, expectedSamplesPerUnit: hours * 3600,
   maxFirstTsAgeMs: now - maxFirstTs, spanMs: now - t0, minBucketsPerUnit: minBuckets, left,
