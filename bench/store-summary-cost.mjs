@@ -4,6 +4,7 @@
 // Usage: node bench/store-summary-cost.mjs [units=1000] [hours=12] [rounds=60] [--dist DIR]
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { feedSecond } from './_tier-fill.mjs';
 
 const i = process.argv.indexOf('--dist');
 const dist = i < 0 ? new URL('../dist/', import.meta.url).href
@@ -20,17 +21,7 @@ const samples = names.map((name, u) => sample(name, 0, { pid: 1000 + u, missing:
 const t0 = 1_795_000_000_000;
 const emit = () => {};
 let s = 0;
-const second = () => {
-  const ts = t0 + s * 1000;
-  for (let u = 0; u < units; u++) {
-    const e = samples[u];
-    e.ts = ts; e.cpuPercent = ((s * 7 + u) % 400) / 4; e.cpuUserSeconds = s / 100; e.cpuSystemSeconds = s / 1000;
-    e.rssBytes = 4096 * (1000 + ((s + u) % 500)); e.ioReadBytes = s * 10; e.ioWriteBytes = s * 20;
-    store.ingest(e, ts, emit);
-  }
-  if (s % 60 === 0) store.sweep(ts, emit);
-  s++;
-};
+const second = () => feedSecond(store, samples, t0, s++, emit);
 while (s < hours * 3600) second();
 const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
 let ingestSeconds = 0, summarySeconds = 0;

@@ -40,8 +40,8 @@ export class BucketMerger {
     v[RSS_MIN] = lower(v[RSS_MIN]!, b[RSS_MIN]!); v[RSS_MAX] = higher(v[RSS_MAX]!, b[RSS_MAX]!);
     if (b[UP]! > 0) { v[CPU_LAST] = b[CPU_LAST]!; v[RSS_LAST] = b[RSS_LAST]!; }
     if (!withSketch) return;
-    this.cpu.pushBucket(b, true);
-    this.rss.pushBucket(b, false);
+    this.cpu.addBucket(b, true);
+    this.rss.addBucket(b, false);
   }
 
   /** The merged bucket, its sketch estimated from the children's. Valid until the next `reset`. */

@@ -19,26 +19,33 @@ export class WeightedPoints {
     this.length = 0;
   }
 
-  push(value: number, weight: number): void {
+  add(value: number, weight: number): void {
     if (!(weight > 0) || value !== value) return;
-    if (this.length === this.values.length) {
-      const values = new Float64Array(this.length * 2);
-      const weights = new Float64Array(this.length * 2);
-      values.set(this.values);
-      weights.set(this.weights);
-      this.values = values;
-      this.weights = weights;
-    }
+    if (this.length === this.values.length) this.grow();
     this.values[this.length] = value;
     this.weights[this.length++] = weight;
   }
 
   /** Adds bucket `b`'s CPU (`cpu` true) or RSS sketch as three weighted points. */
-  pushBucket(b: Float64Array, cpu: boolean): void {
-    const n = b[cpu ? CPU_COUNT : UP]!;
-    this.push(b[cpu ? CPU_Q90 : RSS_Q90]!, 0.9 * n);
-    this.push(b[cpu ? CPU_Q95 : RSS_Q95]!, 0.05 * n);
-    this.push(b[cpu ? CPU_MAX : RSS_MAX]!, 0.05 * n);
+  addBucket(b: Float64Array, cpu: boolean): void {
+    addSketch(this, b, cpu);
+  }
+
+  /** Makes these points a copy of the first `n` of `from`. */
+  copyFrom(from: WeightedPoints, n: number): void {
+    while (this.values.length < n) this.grow();
+    this.values.set(from.values.subarray(0, n));
+    this.weights.set(from.weights.subarray(0, n));
+    this.length = n;
+  }
+
+  private grow(): void {
+    const values = new Float64Array(this.values.length * 2);
+    const weights = new Float64Array(this.values.length * 2);
+    values.set(this.values);
+    weights.set(this.weights);
+    this.values = values;
+    this.weights = weights;
   }
 
   /** The smallest value whose cumulative weight reaches `fraction` of the total (nearest rank, weighted); reorders
@@ -98,12 +105,9 @@ export class QuantileProbe {
     if (k <= this.key) this.atOrBelow += weight;
   }
 
-  /** Adds bucket `b`'s CPU or RSS sketch, as `WeightedPoints.pushBucket` does. */
+  /** Adds bucket `b`'s CPU or RSS sketch, as `WeightedPoints.addBucket` does. */
   addBucket(b: Float64Array, cpu: boolean): void {
-    const n = b[cpu ? CPU_COUNT : UP]!;
-    this.add(b[cpu ? CPU_Q90 : RSS_Q90]!, 0.9 * n);
-    this.add(b[cpu ? CPU_Q95 : RSS_Q95]!, 0.05 * n);
-    this.add(b[cpu ? CPU_MAX : RSS_MAX]!, 0.05 * n);
+    addSketch(this, b, cpu);
   }
 
   /** Whether the probe weighs against `key` (NaN matches NaN). */
@@ -127,6 +131,14 @@ export class QuantileProbe {
     const target = Number.isInteger(total) ? Math.max(1, Math.ceil(fraction * total)) : fraction * total;
     return this.key === this.key && this.below < target && target <= this.atOrBelow;
   }
+}
+
+/** Adds bucket `b`'s CPU (`cpu` true) or RSS sketch to `sink`: 0.9·n at its p90, 0.05·n at its p95 and at its max. */
+function addSketch(sink: { add(value: number, weight: number): void }, b: Float64Array, cpu: boolean): void {
+  const n = b[cpu ? CPU_COUNT : UP]!;
+  sink.add(b[cpu ? CPU_Q90 : RSS_Q90]!, 0.9 * n);
+  sink.add(b[cpu ? CPU_Q95 : RSS_Q95]!, 0.05 * n);
+  sink.add(b[cpu ? CPU_MAX : RSS_MAX]!, 0.05 * n);
 }
 
 function swap(values: Float64Array, weights: Float64Array, a: number, b: number): void {

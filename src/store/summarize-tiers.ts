@@ -2,19 +2,22 @@ import type { SummaryEvent } from '../events.js';
 import * as B from './bucket.js';
 import type { ChunkPool } from './chunk-pool.js';
 import type { BucketMerger } from './merge-buckets.js';
-import type { QuantileProbe } from './sketch.js';
+import type { QuantileProbe, WeightedPoints } from './sketch.js';
 import * as S from './summarize-window.js';
-import { type TierTotals, totalsInSpan } from './tier-totals.js';
+import { reweigh, type TierTotals, totalsInSpan } from './tier-totals.js';
 import type { TierRefs, Tiers } from './tiers.js';
 import { roundCpu, type UnitWindow } from './unit-window.js';
 
 const lower = (a: number, b: number): number => (b < a ? b : a);
 const higher = (a: number, b: number): number => (b > a ? b : a);
 
-/** The two probes a tier summary weighs its points with (one per statistic), owned by the store like its scratch. */
+/** The two probes a tier summary weighs its points with (one per statistic), and room to keep the buckets' points
+ * while a selection reorders them; owned by the store like its scratch. */
 export interface TierProbes {
   cpu: QuantileProbe;
   rss: QuantileProbe;
+  keptCpu: WeightedPoints;
+  keptRss: WeightedPoints;
 }
 
 /**
@@ -36,7 +39,7 @@ export function summarizeTiers(
   const { cpu, rss } = probes;
   cpu.reset(Math.round(guess.cpuP95 * 1000), 1000); // the guess is a rounded figure, the points f32 as kept
   rss.reset(guess.rssP95 / 1024, 1); // a multiple of 1024 bytes, the points in KiB
-  totalsInSpan(totals, tiers, refs, fromTs, merger, cpu, rss, bucket);
+  const collected = totalsInSpan(totals, tiers, refs, fromTs, merger, cpu, rss, bucket);
   const m = merger.value;
   if (m[B.COUNT] === 0) return S.summarizeWindow(unit, window, pool, options, scratch, guess);
   const start = window.firstIndexFrom(fromTs);
@@ -66,16 +69,23 @@ export function summarizeTiers(
   acc[S.WRITE_BYTES] = acc[S.WRITE_BYTES]! + m[B.WRITE_BYTES]!; acc[S.WRITE_MS] = acc[S.WRITE_MS]! + m[B.WRITE_MS]!;
   const cpuMoved = acc[S.CPU_COUNT]! > 0 && !cpu.is(0.95);
   const rssMoved = acc[S.UP_SAMPLES]! > 0 && !rss.is(0.95);
-  if (cpuMoved || rssMoved) { // collect the points the probes weighed, in the same order, and select
-    merger.reset();
-    tiers.forEach(refs, bucket, (b) => { if (b[B.FIRST_TS]! >= fromTs) merger.add(b); }, B.loadBucketAtRest);
-    for (let i = 0; i < rawCpu; i++) merger.cpu.push(scratch.cpu[i]!, 1);
-    for (let i = 0; i < rawUp; i++) merger.rss.push(scratch.rss[i]!, 1);
+  if (cpuMoved || rssMoved) { // select among the points the probes weighed, collected in the same order
+    if (!collected) {
+      merger.reset();
+      tiers.forEach(refs, bucket, (b) => { if (b[B.FIRST_TS]! >= fromTs) merger.add(b); }, B.loadBucketAtRest);
+    }
+    probes.keptCpu.copyFrom(merger.cpu, merger.cpu.length); // the buckets' points, before the selection reorders them
+    probes.keptRss.copyFrom(merger.rss, merger.rss.length);
+    for (let i = 0; i < rawCpu; i++) merger.cpu.add(scratch.cpu[i]!, 1);
+    for (let i = 0; i < rawUp; i++) merger.rss.add(scratch.rss[i]!, 1);
   }
   // `+ 0` turns -0 into 0: which zero a selection returns depends on the order it visits equal values in.
   const cpuP95 = acc[S.CPU_COUNT]! === 0 ? null : (cpuMoved ? roundCpu(merger.cpu.quantile(0.95)) : guess.cpuP95) + 0;
   const rssP95 = acc[S.UP_SAMPLES]! === 0 ? null : rssMoved ? merger.rss.quantile(0.95) * 1024 : guess.rssP95;
   guess.cpuP95 = cpuP95 ?? Number.NaN;
   guess.rssP95 = rssP95 ?? Number.NaN;
+  // The next summary probes the new p95s: weigh the buckets' points against them now, so its totals still hold.
+  if (cpuMoved) reweigh(totals, 'cpu', cpu, Math.round(guess.cpuP95 * 1000), 1000, probes.keptCpu);
+  if (rssMoved) reweigh(totals, 'rss', rss, guess.rssP95 / 1024, 1, probes.keptRss);
   return S.summaryFromAcc(unit, options, acc, m[B.COUNT]! + rawRows, cpuP95, rssP95);
 }

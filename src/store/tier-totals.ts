@@ -12,7 +12,7 @@
  */
 import * as B from './bucket.js';
 import type { BucketMerger } from './merge-buckets.js';
-import type { QuantileProbe } from './sketch.js';
+import type { QuantileProbe, WeightedPoints } from './sketch.js';
 import type { TierRefs, Tiers } from './tiers.js';
 
 /** Slots: the revision and appends they were taken at, the newest excluded first ts, the two probes, the bucket. */
@@ -27,17 +27,20 @@ export function createTierTotals(): TierTotals {
 }
 
 /**
- * Leaves in `merger.value` (without sketches) and in the probes (reset to their keys by the caller) the buckets of
- * `refs` whose first ts is at least `fromTs`, values as kept (`loadBucketAtRest`), and keeps them in `totals`.
+ * Leaves in `merger.value` and in the probes (reset to their keys by the caller) the buckets of `refs` whose first ts
+ * is at least `fromTs`, values as kept (`loadBucketAtRest`), and keeps them in `totals`. Returns true when it visited
+ * every bucket, and then has also pushed their sketch points to `merger.cpu` and `merger.rss` (a selection that
+ * follows needs no second visit); false when the totals held (the points are then not collected).
  */
 export function totalsInSpan(totals: TierTotals, tiers: Tiers<unknown>, refs: TierRefs, fromTs: number,
-  merger: BucketMerger, cpu: QuantileProbe, rss: QuantileProbe, bucket: Float64Array): void {
+  merger: BucketMerger, cpu: QuantileProbe, rss: QuantileProbe, bucket: Float64Array): boolean {
   const v = merger.value;
   let lo = totals[LO]!;
+  let collect = false;
   const visit = (b: Float64Array): void => {
     const firstTs = b[B.FIRST_TS]!;
     if (firstTs < fromTs) { if (firstTs > lo) lo = firstTs; return; }
-    merger.add(b, false);
+    merger.add(b, collect);
     cpu.addBucket(b, true);
     rss.addBucket(b, false);
   };
@@ -52,6 +55,7 @@ export function totalsInSpan(totals: TierTotals, tiers: Tiers<unknown>, refs: Ti
     if (added > 0) tiers.forEachNewest(refs, added, bucket, visit, B.loadBucketAtRest);
   } else {
     merger.reset();
+    collect = true;
     lo = Number.NEGATIVE_INFINITY;
     tiers.forEach(refs, bucket, visit, B.loadBucketAtRest);
   }
@@ -61,4 +65,17 @@ export function totalsInSpan(totals: TierTotals, tiers: Tiers<unknown>, refs: Ti
   cpu.save(totals, CPU_PROBE);
   rss.save(totals, RSS_PROBE);
   for (let i = 0; i < B.BUCKET_FIELDS; i++) totals[VALUE + i] = v[i]!;
+  return collect;
+}
+
+/**
+ * Weighs `points` (the buckets' sketch points, in the order a visit pushes them) against a new
+ * key and keeps the weights in `totals`: after a selection found a new p95, the next summary, which probes that one,
+ * finds its totals still true. `probe` is reset; the sums are what a visit would have added, in the same order.
+ */
+export function reweigh(totals: TierTotals, statistic: 'cpu' | 'rss', probe: QuantileProbe, key: number, scale: number,
+  points: WeightedPoints): void {
+  probe.reset(key, scale);
+  for (let i = 0; i < points.length; i++) probe.add(points.values[i]!, points.weights[i]!);
+  probe.save(totals, statistic === 'cpu' ? CPU_PROBE : RSS_PROBE);
 }

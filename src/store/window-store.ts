@@ -18,7 +18,7 @@ import { BucketMerger } from './merge-buckets.js';
 import { OwnerRanking, type Ranked } from './owner-ranking.js';
 import { RowCodec } from './row-codec.js';
 import { type SeriesOptions, type SeriesPoint, seriesOf } from './series.js';
-import { QuantileProbe } from './sketch.js';
+import { QuantileProbe, WeightedPoints } from './sketch.js';
 import { summarizeTiers, type TierProbes } from './summarize-tiers.js';
 import { createTierTotals, type TierTotals } from './tier-totals.js';
 import { noIoCursor, type P95Guess, SummaryScratch, summarizeWindow } from './summarize-window.js';
@@ -65,7 +65,9 @@ export class WindowStore {
   private readonly codec = new RowCodec();
   private readonly scratch = new SummaryScratch();
   private readonly merger = new BucketMerger();
-  private readonly probes: TierProbes = { cpu: new QuantileProbe(), rss: new QuantileProbe() };
+  private readonly probes: TierProbes = {
+    cpu: new QuantileProbe(), rss: new QuantileProbe(), keptCpu: new WeightedPoints(), keptRss: new WeightedPoints(),
+  };
   private readonly tiers: Tiers<UnitState> | undefined;
   /** The IO cursor of the unit being folded or summarized, copied out of its TierRefs. */
   private readonly cursor = noIoCursor();
