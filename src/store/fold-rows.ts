@@ -2,7 +2,7 @@ import * as B from './bucket.js';
 import type { ChunkPool } from './chunk-pool.js';
 import { nearestRank } from './nearest-rank.js';
 import * as S from './summarize-window.js';
-import type { UnitWindow } from './unit-window.js';
+import { roundCpu, type UnitWindow } from './unit-window.js';
 
 /**
  * The bucket of every row in `window`: the same scan a summary makes (so sums run in row order and IO deltas start
@@ -11,7 +11,7 @@ import type { UnitWindow } from './unit-window.js';
  */
 export function foldRows(window: UnitWindow, pool: ChunkPool, scratch: S.SummaryScratch, cursor: S.IoCursor,
   into: Float64Array): Float64Array {
-  S.scan(window, pool, 0, scratch, cursor);
+  S.scan(window, pool, 0, scratch, cursor, true); // values as kept: ranks are selected before rounding (monotonic)
   S.saveCursor(scratch, cursor);
   const { acc } = scratch;
   const cpuCount = acc[S.CPU_COUNT]!;
@@ -30,12 +30,12 @@ export function foldRows(window: UnitWindow, pool: ChunkPool, scratch: S.Summary
   into[B.WRITE_BYTES] = acc[S.WRITE_BYTES]!; into[B.WRITE_MS] = acc[S.WRITE_MS]!;
   // p95 before p90: each selection only reorders the values, which the next one does not mind.
   if (cpuCount > 0) {
-    into[B.CPU_Q95] = nearestRank(scratch.cpu, 0.95, cpuCount);
-    into[B.CPU_Q90] = nearestRank(scratch.cpu, 0.9, cpuCount);
+    into[B.CPU_Q95] = roundCpu(nearestRank(scratch.cpu, 0.95, cpuCount));
+    into[B.CPU_Q90] = roundCpu(nearestRank(scratch.cpu, 0.9, cpuCount));
   }
   if (up > 0) {
-    into[B.RSS_Q95] = nearestRank(scratch.rss, 0.95, up);
-    into[B.RSS_Q90] = nearestRank(scratch.rss, 0.9, up);
+    into[B.RSS_Q95] = nearestRank(scratch.rss, 0.95, up) * 1024;
+    into[B.RSS_Q90] = nearestRank(scratch.rss, 0.9, up) * 1024;
   }
   return into;
 }

@@ -24,8 +24,9 @@ export class BucketMerger {
     this.rss.clear();
   }
 
-  /** Adds `b`, which must not be older than what was added before. */
-  add(b: Float64Array): void {
+  /** Adds `b`, which must not be older than what was added before; its sketch too unless `withSketch` is false (a
+   * summary reads the sketches only when its p95 moved: summarize-tiers.ts). */
+  add(b: Float64Array, withSketch = true): void {
     const v = this.value;
     if (b[COUNT] === 0) return;
     if (v[COUNT] === 0) v[FIRST_TS] = b[FIRST_TS]!;
@@ -38,8 +39,9 @@ export class BucketMerger {
     v[CPU_MIN] = lower(v[CPU_MIN]!, b[CPU_MIN]!); v[CPU_MAX] = higher(v[CPU_MAX]!, b[CPU_MAX]!);
     v[RSS_MIN] = lower(v[RSS_MIN]!, b[RSS_MIN]!); v[RSS_MAX] = higher(v[RSS_MAX]!, b[RSS_MAX]!);
     if (b[UP]! > 0) { v[CPU_LAST] = b[CPU_LAST]!; v[RSS_LAST] = b[RSS_LAST]!; }
-    this.cpu.pushBucket(b, true);
-    this.rss.pushBucket(b, false);
+    if (!withSketch) return;
+    this.cpu.addBucket(b, true);
+    this.rss.addBucket(b, false);
   }
 
   /** The merged bucket, its sketch estimated from the children's. Valid until the next `reset`. */

@@ -22,7 +22,7 @@ export const CPU_COUNT = 0, CPU_SUM = 1, CPU_MIN = 2, CPU_MAX = 3, CPU_LATEST = 
   RSS_MAX = 8, RSS_LATEST = 9, READ_BYTES = 10, READ_MS = 11, WRITE_BYTES = 12, WRITE_MS = 13, FIRST_TS = 14,
   LAST_TS = 15, LAST_UP = 16;
 /** Slots of `SummaryScratch.acc` and of an `IoCursor`: the last up row scanned (ts < 0: none), for IO deltas. */
-const PREV_TS = 17, PREV_PID = 18, PREV_START = 19, PREV_READ = 20, PREV_WRITE = 21;
+export const PREV_TS = 17, PREV_PID = 18, PREV_START = 19, PREV_READ = 20, PREV_WRITE = 21;
 /** The row an IO delta starts from, carried across folds: `[ts (< 0: none), pid, startTimeMs, read, write]`. */
 export type IoCursor = Float64Array;
 /** A cursor with no previous row. */
@@ -123,8 +123,12 @@ export function summaryFromAcc(unit: string, options: WindowSummaryOptions, acc:
 }
 
 /** One pass over the rows from the `start`-th on, chunk by chunk, into `scratch.acc`, `scratch.cpu` and `scratch.rss`;
- * IO deltas start from `from` (the row before `start`), and the last up row is left in the acc's PREV_* slots. */
-export function scan(window: UnitWindow, pool: ChunkPool, start: number, scratch: SummaryScratch, from?: IoCursor): void {
+ * IO deltas start from `from` (the row before `start`), and the last up row is left in the acc's PREV_* slots.
+ * `atRest` (folds and summaries over tiers) leaves `cpu` and `rss` as kept (f32 CPU not rounded, RSS in KiB) and
+ * sums CPU in integer thousandths: no division a row, and the sum is the exact sum of the rounded values, rounded
+ * once. The acc's totals are the same units either way. */
+export function scan(window: UnitWindow, pool: ChunkPool, start: number, scratch: SummaryScratch, from?: IoCursor,
+  atRest = false): void {
   scratch.ensure(window.length - start);
   const { cpu, rss, acc } = scratch;
   let cpuCount = 0, cpuSum = 0, cpuMin = Infinity, cpuMax = -Infinity;
@@ -138,8 +142,8 @@ export function scan(window: UnitWindow, pool: ChunkPool, start: number, scratch
     prevTs = from[0]!; prevPid = from[1]!; prevStart = from[2]!; prevRead = from[3]!; prevWrite = from[4]!;
   }
 
-  for (let c = start < window.length ? window.chunkIndexOf(start) : window.chunks.length; c < window.chunks.length; c++) {
-    const chunk = window.chunks[c]!;
+  for (let c = start < window.length ? window.chunkIndexOf(start) : window.chunkCount, n = window.chunkCount; c < n; c++) {
+    const chunk = window.chunkAt(c);
     const slab = pool.slabOf(chunk);
     const local = pool.localOf(chunk);
     const { tsOffsetMs, rssKiB: rssColumn, cpuPercent, ioReadOffset, ioWriteOffset, bases } = slab;
@@ -159,21 +163,36 @@ export function scan(window: UnitWindow, pool: ChunkPool, start: number, scratch
       lastUp = 1;
       upSamples++;
       const raw = cpuPercent[i]!;
-      latestCpu = roundCpu(raw); // NaN (no CPU figure) stays NaN
-      // Selects rather than branches keep this loop straight; NaN fails every comparison, and adding +0 to a sum
-      // that starts at +0 changes nothing, so the results are those of skipping NaN. `hasCpu` tests the raw value so
-      // that the next row's index does not wait for this row's division (measured: that chain doubled the scan).
-      const hasCpu = raw === raw;
-      cpu[cpuCount] = latestCpu;
-      cpuCount += hasCpu ? 1 : 0;
-      cpuSum += hasCpu ? latestCpu : 0;
-      cpuMin = latestCpu < cpuMin ? latestCpu : cpuMin;
-      cpuMax = latestCpu > cpuMax ? latestCpu : cpuMax;
-      latestRss = rssKiB * 1024;
-      rss[upSamples - 1] = latestRss;
-      rssSum += latestRss;
-      rssMin = latestRss < rssMin ? latestRss : rssMin;
-      rssMax = latestRss > rssMax ? latestRss : rssMax;
+      if (atRest) {
+        const hasCpu = raw === raw;
+        cpu[cpuCount] = raw;
+        cpuCount += hasCpu ? 1 : 0;
+        cpuSum += hasCpu ? Math.round(raw * 1000) : 0;
+        cpuMin = raw < cpuMin ? raw : cpuMin;
+        cpuMax = raw > cpuMax ? raw : cpuMax;
+        latestCpu = raw;
+        rss[upSamples - 1] = rssKiB;
+        rssSum += rssKiB;
+        rssMin = rssKiB < rssMin ? rssKiB : rssMin;
+        rssMax = rssKiB > rssMax ? rssKiB : rssMax;
+        latestRss = rssKiB;
+      } else {
+        latestCpu = roundCpu(raw); // NaN (no CPU figure) stays NaN
+        // Selects rather than branches keep this loop straight; NaN fails every comparison, and adding +0 to a sum
+        // that starts at +0 changes nothing, so the results are those of skipping NaN. `hasCpu` tests the raw value so
+        // that the next row's index does not wait for this row's division (measured: that chain doubled the scan).
+        const hasCpu = raw === raw;
+        cpu[cpuCount] = latestCpu;
+        cpuCount += hasCpu ? 1 : 0;
+        cpuSum += hasCpu ? latestCpu : 0;
+        cpuMin = latestCpu < cpuMin ? latestCpu : cpuMin;
+        cpuMax = latestCpu > cpuMax ? latestCpu : cpuMax;
+        latestRss = rssKiB * 1024;
+        rss[upSamples - 1] = latestRss;
+        rssSum += latestRss;
+        rssMin = latestRss < rssMin ? latestRss : rssMin;
+        rssMax = latestRss > rssMax ? latestRss : rssMax;
+      }
       const ts = tsBase + tsOffsetMs[i]!;
       const readOffset = ioReadOffset[i]!;
       const writeOffset = ioWriteOffset[i]!;
@@ -189,6 +208,10 @@ export function scan(window: UnitWindow, pool: ChunkPool, start: number, scratch
       prevTs = ts; prevPid = pid; prevStart = startTime; prevRead = read; prevWrite = written;
     }
     if (end > first) lastTs = tsBase + tsOffsetMs[end - 1]!;
+  }
+  if (atRest) { // back to the units of the plain scan: roundCpu is monotonic, so extrema commute with it
+    cpuSum /= 1000; cpuMin = roundCpu(cpuMin); cpuMax = roundCpu(cpuMax); latestCpu = roundCpu(latestCpu);
+    rssSum *= 1024; rssMin *= 1024; rssMax *= 1024; latestRss *= 1024;
   }
   acc[CPU_COUNT] = cpuCount; acc[CPU_SUM] = cpuSum; acc[CPU_MIN] = cpuMin; acc[CPU_MAX] = cpuMax;
   acc[CPU_LATEST] = latestCpu; acc[UP_SAMPLES] = upSamples; acc[RSS_SUM] = rssSum; acc[RSS_MIN] = rssMin;

@@ -9,7 +9,7 @@
  * One array per unit rather than objects and arrays per tier, because at 1,000 units every 100 bytes of bookkeeping
  * is 1 % of the default budget.
  */
-import { BUCKETS_PER_CHUNK, bucketLastTs, FIRST_TS, loadBucket, storeBucket } from './bucket.js';
+import { BUCKETS_PER_CHUNK, bucketFirstTs, bucketLastTs, FIRST_TS, loadBucket, storeBucket } from './bucket.js';
 import type { ChunkPool } from './chunk-pool.js';
 import * as layout from './chunk-pool.js';
 import type { BucketMerger } from './merge-buckets.js';
@@ -25,7 +25,9 @@ export interface TierPlan {
 export const DEFAULT_TIER_PLAN: TierPlan = { rawSlotMs: 60_000, bucketMs: [60_000, 15 * 60_000] };
 
 /** A unit's tiers: per tier [first chunk, last chunk, index of the oldest live bucket in the first], -1 when empty;
- * then the IO cursor (see summarize-window.ts) of the last row folded. */
+ * then the IO cursor (see summarize-window.ts) of the last row folded; then two counters that tell a summary's
+ * running totals (tier-totals.ts) what changed: every change but one, and the one, a bucket added after all others
+ * (at the end of tier 0). */
 export type TierRefs = number[];
 
 /** What the tiers need from their store: chunks within the budget for `owner` (the allocation may take the owner's
@@ -45,10 +47,41 @@ export class Tiers<Owner> {
 
   /** Empty tiers, and the IO cursor of a unit that has folded nothing yet. */
   create(): TierRefs {
-    const refs: TierRefs = [];
-    for (let k = 0; k < this.plan.bucketMs.length; k++) refs.push(-1, -1, 0);
-    refs.push(-1, 0, 0, Number.NaN, Number.NaN);
+    // Sized once and filled with doubles: pushing grew it to 17 slots, and mixing small integers with NaN boxed them.
+    const refs: TierRefs = new Array<number>(this.plan.bucketMs.length * 3 + 7).fill(-1.5);
+    for (let k = 0; k < this.plan.bucketMs.length; k++) { refs[k * 3 + HEAD] = -1; refs[k * 3 + TAIL] = -1; refs[k * 3 + INDEX] = 0; }
+    const at = this.cursorAt;
+    refs[at] = -1; refs[at + 1] = 0; refs[at + 2] = 0; refs[at + 3] = Number.NaN; refs[at + 4] = Number.NaN;
+    refs[at + 5] = 0; refs[at + 6] = 0;
     return refs;
+  }
+
+  /** Counts every change to `refs`' buckets except adding one after all others. */
+  revisionOf(refs: TierRefs): number {
+    return refs[this.cursorAt + 5]!;
+  }
+
+  /** Counts the buckets added after all others (at the end of tier 0, the last a visit reaches). */
+  appendsOf(refs: TierRefs): number {
+    return refs[this.cursorAt + 6]!;
+  }
+
+  /** Visits the newest `n` buckets of tier 0, oldest first. */
+  forEachNewest(refs: TierRefs, n: number, into: Float64Array, visit: (b: Float64Array) => void, load = loadBucket): void {
+    let total = 0;
+    for (let c = refs[HEAD]!, first = true; c >= 0; c = this.nextOf(c), first = false) {
+      total += this.countOf(c) - (first ? refs[INDEX]! : 0);
+    }
+    let skip = total - n;
+    for (let c = refs[HEAD]!, first = true; c >= 0; c = this.nextOf(c), first = false) {
+      for (let j = first ? refs[INDEX]! : 0, end = this.countOf(c); j < end; j++) {
+        if (skip-- <= 0) visit(load(this.pool, c, j, into));
+      }
+    }
+  }
+
+  private changed(refs: TierRefs): void {
+    refs[this.cursorAt + 5]!++;
   }
 
   /** Offset of the IO cursor in `refs`. */
@@ -73,13 +106,15 @@ export class Tiers<Owner> {
     let tail = refs[k * 3 + TAIL]!;
     if (tail >= 0) {
       const j = this.countOf(tail) - 1;
-      const tailSlot = Math.floor(loadBucket(this.pool, tail, j, scratch)[FIRST_TS]! / width);
+      const tailSlot = Math.floor(bucketFirstTs(this.pool, tail, j) / width);
       if (slot < tailSlot) return false;
       if (slot === tailSlot) { // the same slot again (a replayed bucket, or raw slots narrower than the tier)
+        loadBucket(this.pool, tail, j, scratch);
         this.merger.reset();
         this.merger.add(scratch);
         this.merger.add(v);
         storeBucket(this.pool, tail, j, this.merger.finish());
+        this.changed(refs);
         return true;
       }
       if (k < last && this.groupOf(tail) !== group) this.foldDown(owner, refs, k, scratch);
@@ -89,6 +124,7 @@ export class Tiers<Owner> {
       const j = this.countOf(tail);
       storeBucket(this.pool, tail, j, v);
       this.setHeader(tail, j + 1, group);
+      this.added(refs, k);
       return true;
     }
     const chunk = this.host.allocate(owner); // may take this unit's oldest buckets; `v` stays
@@ -99,15 +135,21 @@ export class Tiers<Owner> {
     if (tail >= 0) this.setNext(tail, chunk);
     else refs[k * 3 + HEAD] = chunk;
     refs[k * 3 + TAIL] = chunk;
+    this.added(refs, k);
     return true;
   }
 
-  /** Visits every live bucket, oldest first (the last tier first), loading each into `into`. */
-  forEach(refs: TierRefs, into: Float64Array, visit: (b: Float64Array, tier: number) => void): void {
+  private added(refs: TierRefs, k: number): void {
+    if (k === 0) refs[this.cursorAt + 6]!++;
+    else this.changed(refs);
+  }
+
+  /** Visits every live bucket, oldest first (the last tier first), loading each into `into` with `load`. */
+  forEach(refs: TierRefs, into: Float64Array, visit: (b: Float64Array, tier: number) => void, load = loadBucket): void {
     for (let k = this.plan.bucketMs.length - 1; k >= 0; k--) {
       for (let c = refs[k * 3 + HEAD]!, first = true; c >= 0; c = this.nextOf(c), first = false) {
         for (let j = first ? refs[k * 3 + INDEX]! : 0, n = this.countOf(c); j < n; j++) {
-          visit(loadBucket(this.pool, c, j, into), k);
+          visit(load(this.pool, c, j, into), k);
         }
       }
     }
@@ -137,6 +179,7 @@ export class Tiers<Owner> {
     const head = refs[k * 3 + HEAD]!;
     const j = refs[k * 3 + INDEX]!;
     loadBucket(this.pool, head, j, into);
+    this.changed(refs);
     if (j + 1 < this.countOf(head)) refs[k * 3 + INDEX] = j + 1;
     else this.dropHeadChunk(owner, refs, k);
     return k;
@@ -149,6 +192,7 @@ export class Tiers<Owner> {
     // A copy: adding it to the next tier may merge again. Once a quarter hour per unit, so the allocation is cheap.
     const merged = this.merger.finish().slice();
     while (refs[k * 3 + HEAD]! >= 0) this.dropHeadChunk(owner, refs, k);
+    this.changed(refs);
     this.add(owner, refs, merged, k + 1, scratch);
   }
 

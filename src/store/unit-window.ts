@@ -41,11 +41,14 @@ const fitsU32 = (x: number): boolean => x >= 0 && x < U32_LIMIT;
  * from the head one at a time (retention) or a whole chunk at a time (budget).
  */
 export class UnitWindow {
-  /** Chunk ids, oldest first. */
-  readonly chunks: number[] = [];
-  /** Absolute row number (counted since the window was created) of each chunk's first row. A chunk can be closed
-   * before it is full, when a row does not fit its bases, so rows are located by search, not arithmetic. */
-  private readonly starts: number[] = [];
+  /** Per chunk, oldest first: its id, then the absolute row number (counted since the window was created) of its first
+   * row. A chunk can be closed before it is full, when a row does not fit its bases, so rows are located by search,
+   * not arithmetic. One array of pairs rather than two arrays, from `head` on, `pairs` of them; it starts with room
+   * for four chunks (what a tiered unit needs) and doubles when full, instead of push and shift, which grew it to
+   * ~18 slots whenever it refilled (each array cost ~190 bytes a unit, BENCHMARKS.md). */
+  private spans: number[] = [-1, -1, -1, -1, -1, -1, -1, -1];
+  private head = 0;
+  private pairs = 0;
   /** Absolute row number of the oldest retained row, and one past the newest. */
   private firstAbs = 0;
   private endAbs = 0;
@@ -59,14 +62,29 @@ export class UnitWindow {
     return this.endAbs - this.firstAbs;
   }
 
+  /** Chunks the rows occupy. */
+  get chunkCount(): number {
+    return this.pairs;
+  }
+
+  /** Id of the c-th chunk (0 = oldest). */
+  chunkAt(c: number): number {
+    return this.spans[this.head + c * 2]!;
+  }
+
+  /** Absolute row number of the first row of the c-th chunk; `endAbs` past the last chunk. */
+  private startOf(c: number): number {
+    return c < this.pairs ? this.spans[this.head + c * 2 + 1]! : this.endAbs;
+  }
+
   /** Appends (`ts` an integer ms, not older than `newestTs`) when the row fits the tail chunk; false means the caller
    * must supply a new chunk first. */
   tryAppend(row: Row): boolean {
-    const last = this.chunks.length - 1;
-    if (last < 0) return false;
-    const rowInChunk = this.endAbs - this.starts[last]!;
+    if (this.pairs === 0) return false;
+    const last = this.head + this.pairs * 2 - 2;
+    const rowInChunk = this.endAbs - this.spans[last + 1]!;
     if (rowInChunk === CHUNK_ROWS) return false;
-    const chunk = this.chunks[last]!;
+    const chunk = this.spans[last]!;
     const slab = this.pool.slabOf(chunk);
     const local = this.pool.localOf(chunk);
     const b = local * 6;
@@ -98,8 +116,16 @@ export class UnitWindow {
     const local = this.pool.localOf(chunk);
     slab.bases[local * 6 + TS_BASE] = row.ts;
     slab.ids[local * 2 + PID] = -1;
-    this.chunks.push(chunk);
-    this.starts.push(this.endAbs);
+    let end = this.head + this.pairs * 2;
+    if (end === this.spans.length) {
+      if (this.head > 0) this.spans.copyWithin(0, this.head, end); // room at the front: move down
+      else this.spans = this.spans.concat(this.spans); // full: double (the copied half is overwritten as it fills)
+      end -= this.head;
+      this.head = 0;
+    }
+    this.spans[end] = chunk;
+    this.spans[end + 1] = this.endAbs;
+    this.pairs++;
     this.write(chunk, 0, row);
     this.endAbs++;
     this.newestTs = row.ts;
@@ -107,26 +133,37 @@ export class UnitWindow {
 
   /** Rows in the oldest chunk, which a budget eviction removes together. */
   headChunkRows(): number {
-    return (this.starts[1] ?? this.endAbs) - this.firstAbs;
+    return this.startOf(1) - this.firstAbs;
   }
 
   /** Removes the oldest row; returns the chunk id that became empty and must be released, or -1. */
   dropHead(): number {
     this.firstAbs++;
-    if (this.firstAbs < (this.starts[1] ?? this.endAbs)) return -1;
-    this.starts.shift();
+    if (this.firstAbs < this.startOf(1)) return -1;
+    const chunk = this.spans[this.head]!;
+    this.pairs--;
+    this.head = this.pairs === 0 ? 0 : this.head + 2;
     this.hint = 0;
-    return this.chunks.shift() as number;
+    return chunk;
+  }
+
+  /** Removes every row, handing each chunk id to `release`, oldest first (a fold took them all). */
+  clear(release: (chunk: number) => void): void {
+    for (let c = 0; c < this.pairs; c++) release(this.spans[this.head + c * 2]!);
+    this.firstAbs = this.endAbs;
+    this.head = 0;
+    this.pairs = 0;
+    this.hint = 0;
   }
 
   /** Timestamp of the k-th row (0 = oldest) without decoding the rest. */
   tsAt(k: number): number {
     const abs = this.firstAbs + k;
     const i = this.chunkIndexOfAbs(abs);
-    const chunk = this.chunks[i]!;
+    const chunk = this.spans[this.head + i * 2]!;
     const slab = this.pool.slabOf(chunk);
     const local = this.pool.localOf(chunk);
-    return slab.bases[local * 6 + TS_BASE]! + slab.tsOffsetMs[local * CHUNK_ROWS + (abs - this.starts[i]!)]!;
+    return slab.bases[local * 6 + TS_BASE]! + slab.tsOffsetMs[local * CHUNK_ROWS + (abs - this.spans[this.head + i * 2 + 1]!)]!;
   }
 
   /** Index of the first row with ts >= `fromTs` (rows are in time order); `length` when there is none. */
@@ -143,29 +180,29 @@ export class UnitWindow {
     return lo;
   }
 
-  /** Index into `chunks` of the chunk holding the k-th row (0 = oldest). */
+  /** Index (for `chunkAt`) of the chunk holding the k-th row (0 = oldest). */
   chunkIndexOf(k: number): number {
     return this.chunkIndexOfAbs(this.firstAbs + k);
   }
 
-  /** Row number (0 = oldest) that slot 0 of `chunks[c]` holds; negative when the head chunk's first rows have left. */
+  /** Row number (0 = oldest) that slot 0 of chunk c holds; negative when the head chunk's first rows have left. */
   slotZeroOf(c: number): number {
-    return this.starts[c]! - this.firstAbs;
+    return this.spans[this.head + c * 2 + 1]! - this.firstAbs;
   }
 
-  /** Row number (0 = oldest) one past the last row of `chunks[c]`. */
+  /** Row number (0 = oldest) one past the last row of chunk c. */
   endOf(c: number): number {
-    return (this.starts[c + 1] ?? this.endAbs) - this.firstAbs;
+    return this.startOf(c + 1) - this.firstAbs;
   }
 
   /** Decodes the k-th row (0 = oldest), into `into` when given (hot paths reuse one scratch row). */
   rowAt(k: number, into: Row = emptyRow()): Row {
     const abs = this.firstAbs + k;
     const c = this.chunkIndexOfAbs(abs);
-    const chunk = this.chunks[c]!;
+    const chunk = this.spans[this.head + c * 2]!;
     const slab = this.pool.slabOf(chunk);
     const local = this.pool.localOf(chunk);
-    const index = local * CHUNK_ROWS + (abs - this.starts[c]!);
+    const index = local * CHUNK_ROWS + (abs - this.spans[this.head + c * 2 + 1]!);
     const b = local * 6;
     into.ts = slab.bases[b + TS_BASE]! + slab.tsOffsetMs[index]!;
     const rssKiB = slab.rssKiB[index]!;
@@ -200,12 +237,12 @@ export class UnitWindow {
 
   private chunkIndexOfAbs(abs: number): number {
     const i = this.hint;
-    if (this.starts[i]! <= abs && abs < (this.starts[i + 1] ?? this.endAbs)) return i;
+    if (this.startOf(i) <= abs && abs < this.startOf(i + 1)) return i;
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = this.pairs - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.starts[mid]! <= abs) lo = mid;
+      if (this.startOf(mid) <= abs) lo = mid;
       else hi = mid - 1;
     }
     this.hint = lo;

@@ -15,9 +15,12 @@ import { bucketFromEvent, toBucketEvent } from './bucket-codec.js';
 import { ChunkPool } from './chunk-pool.js';
 import { foldRows } from './fold-rows.js';
 import { BucketMerger } from './merge-buckets.js';
+import { OwnerRanking, type Ranked } from './owner-ranking.js';
 import { RowCodec } from './row-codec.js';
-import { type Series, type SeriesOptions, seriesOf } from './series.js';
-import { summarizeTiers } from './summarize-tiers.js';
+import { type Series, type SeriesOptions, type SeriesPoint, seriesOf } from './series.js';
+import { QuantileProbe, WeightedPoints } from './sketch.js';
+import { summarizeTiers, type TierProbes } from './summarize-tiers.js';
+import { createTierTotals, type TierTotals } from './tier-totals.js';
 import { noIoCursor, type P95Guess, SummaryScratch, summarizeWindow } from './summarize-window.js';
 import { type TierPlan, type TierRefs, Tiers } from './tiers.js';
 import { UnitWindow } from './unit-window.js';
@@ -32,7 +35,7 @@ export interface WindowStoreLimits {
   tiers?: TierPlan;
 }
 
-interface UnitState extends P95Guess {
+interface UnitState extends P95Guess, Ranked<UnitState> {
   readonly name: string;
   readonly window: UnitWindow;
   /** Newest ts of any event about the unit (sample, down marker, unit-added): a down unit still has a target. */
@@ -45,6 +48,8 @@ interface UnitState extends P95Guess {
   /** Times of its newest `unit-restarted` events within the retention, oldest first, at most MAX_RESTARTS; created
    * with the first. Buckets keep no process identity, so charts mark older restarts from these. */
   restartsTs?: number[];
+  /** The running totals of its buckets for summaries, created by the first summary over buckets. */
+  totals: TierTotals | undefined;
 }
 
 /** Restart times kept per unit: 8 bytes each, outside the byte budget, and only for units that restart. */
@@ -58,16 +63,17 @@ const MAX_RESTARTS = 32;
 export class WindowStore {
   private readonly pool: ChunkPool;
   private readonly unitsByName = new Map<string, UnitState>();
-  /** `buckets[n]` holds the units that own n chunks, in the order they got there: the budget victim is the first of
-   * the fullest bucket, which takes from the unit holding the most and round-robins among equals. */
-  private readonly buckets = new Map<number, Set<UnitState>>();
-  private fullestBucket = 0;
+  /** The units by the chunks they own: the budget victim is the first of the fullest rank (owner-ranking.ts). */
+  private readonly ranking = new OwnerRanking<UnitState>();
   /** At most the oldest head row's ts and the oldest idle unit's activity: until a sweep's cutoff passes it, the sweep
    * has nothing to do and need not visit every unit (rows usually leave by budget long before retention). */
   private oldestTs = Number.POSITIVE_INFINITY;
   private readonly codec = new RowCodec();
   private readonly scratch = new SummaryScratch();
   private readonly merger = new BucketMerger();
+  private readonly probes: TierProbes = {
+    cpu: new QuantileProbe(), rss: new QuantileProbe(), keptCpu: new WeightedPoints(), keptRss: new WeightedPoints(),
+  };
   private readonly tiers: Tiers<UnitState> | undefined;
   /** The IO cursor of the unit being folded or summarized, copied out of its TierRefs. */
   private readonly cursor = noIoCursor();
@@ -126,7 +132,7 @@ export class WindowStore {
       while (window.length > 0 && window.tsAt(0) < cutoff) this.evictHeadRow(unit, 'retention', now, emit);
       while (unit.restartsTs !== undefined && unit.restartsTs[0]! < cutoff) unit.restartsTs.shift();
       if (window.length === 0 && unit.owned === 0 && unit.lastActivityTs < cutoff) {
-        this.leaveBucket(unit, 0);
+        this.ranking.leave(unit, 0);
         this.unitsByName.delete(unit.name);
         emit({ type: 'unit-removed', v: EVENT_FORMAT_VERSION, unit: unit.name, ts: now, reason: 'retention' });
         continue;
@@ -172,7 +178,7 @@ export class WindowStore {
     }
     this.loadCursor(state.tiers);
     return summarizeTiers(unit, state.window, this.tiers!, state.tiers, this.pool, span, this.scratch, this.merger, state,
-      this.cursor, this.outgoing);
+      this.cursor, this.outgoing, this.probes, (state.totals ??= createTierTotals()));
   }
 
   /** Points of `unit` between `fromTs` and `toTs` for a chart: raw rows where they are kept, else buckets, merged
@@ -236,10 +242,7 @@ export class WindowStore {
     this.loadCursor(refs);
     const bucket = foldRows(unit.window, this.pool, this.scratch, this.cursor, this.incoming);
     for (let i = 0; i < this.cursor.length; i++) refs[this.tiers!.cursorAt + i] = this.cursor[i]!;
-    while (unit.window.length > 0) {
-      const freed = unit.window.dropHead();
-      if (freed >= 0) { this.pool.release(freed); this.own(unit, -1); }
-    }
+    unit.window.clear((chunk) => { this.pool.release(chunk); this.own(unit, -1); });
     this.tiers!.add(unit, refs, bucket, 0, this.working);
   }
 
@@ -263,7 +266,7 @@ export class WindowStore {
   }
 
   private own(unit: UnitState, delta: number): void {
-    this.moveBucket(unit, unit.owned, unit.owned + delta);
+    this.ranking.move(unit, unit.owned, unit.owned + delta);
     unit.owned += delta;
   }
 
@@ -277,7 +280,7 @@ export class WindowStore {
     for (;;) {
       const chunk = this.pool.allocate();
       if (chunk >= 0) return chunk;
-      const victim = this.bucket(this.fullestBucket).values().next().value as UnitState;
+      const victim = this.ranking.victim()!; // the pool is full, so some unit owns a chunk
       // Its oldest chunk goes: buckets when it has any (they are older than every row), else rows.
       const buckets = victim.tiers === undefined ? 0 : this.tiers!.oldestChunkBuckets(victim.tiers);
       if (buckets > 0) for (let n = buckets; n > 0; n--) this.evictBucket(victim, 'budget', now, emit);
@@ -300,32 +303,12 @@ export class WindowStore {
     if (unit === undefined) {
       unit = {
         name, window: new UnitWindow(this.pool), lastActivityTs: -Infinity, cpuP95: Number.NaN, rssP95: Number.NaN,
-        owned: 0, tiers: undefined,
+        owned: 0, tiers: undefined, totals: undefined, rankPrev: null, rankNext: null,
       };
       this.unitsByName.set(name, unit);
-      this.bucket(0).add(unit);
+      this.ranking.enter(unit, 0);
     }
     return unit;
-  }
-
-  private bucket(chunks: number): Set<UnitState> {
-    let bucket = this.buckets.get(chunks);
-    if (bucket === undefined) this.buckets.set(chunks, (bucket = new Set()));
-    return bucket;
-  }
-
-  private moveBucket(unit: UnitState, from: number, to: number): void {
-    this.leaveBucket(unit, from);
-    this.bucket(to).add(unit);
-    if (to > this.fullestBucket) this.fullestBucket = to;
-    while (this.fullestBucket > 0 && !this.buckets.has(this.fullestBucket)) this.fullestBucket--;
-  }
-
-  /** Empty buckets are deleted: one unit that owns thousands of chunks must not leave thousands of empty Sets. */
-  private leaveBucket(unit: UnitState, chunks: number): void {
-    const bucket = this.buckets.get(chunks);
-    bucket?.delete(unit);
-    if (bucket?.size === 0) this.buckets.delete(chunks);
   }
 }
 

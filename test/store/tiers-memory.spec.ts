@@ -11,15 +11,20 @@ describe('tiered store memory', () => {
     const f = JSON.parse(execFileSync(process.execPath,
       ['--expose-gc', 'bench/store-tiers-memory.mjs', '1000', '12', String(budget)], { encoding: 'utf8' })) as {
       bytesUsed: number; measuredGrowthBytes: number; unitsKept: number; minSamplesPerUnit: number;
-      maxFirstTsAgeMs: number; spanMs: number; left: Record<string, number>;
+      maxFirstTsAgeMs: number; spanMs: number; left: Record<string, number>; retainedBytes: number;
     };
     expect(f.bytesUsed).toBeLessThanOrEqual(budget);
     expect(f.unitsKept).toBe(1_000);
     expect(f.minSamplesPerUnit).toBe(12 * 3_600); // no observation of any unit left memory
     expect(f.maxFirstTsAgeMs).toBe(f.spanMs); // and every summary starts at the first sample, 12 h back
     expect(f.left).toEqual({ evicted: 0, bucket: 0, bucketBudget: 0 });
-    // The target is within 10 % of the budget; measured 12.3 % (BENCHMARKS.md): the per-unit bookkeeping outside the
-    // pool (window arrays, tier references, the fairness sets) is ~1.3 KB a unit. This bound guards against growth.
-    expect(f.measuredGrowthBytes / budget).toBeLessThanOrEqual(1.15);
+    // The target is heap + ArrayBuffer growth within 10 % of the budget: measured 1.066–1.102 over 15 runs on a loaded
+    // machine (BENCHMARKS.md), the pool plus ~0.7 KB a unit of bookkeeping and V8's own run-to-run spread of ~±1.5 %.
+    // The bound is that spread above the target, so it guards against growth without failing on noise. After one
+    // summary of every unit each also holds its running totals (~0.3 KB, tier-totals.ts); what dropping the store then
+    // frees measured 1.069–1.113 × the budget (a noisy figure): the second bound is a guard too.
+    expect(f.measuredGrowthBytes / budget).toBeLessThanOrEqual(1.12);
+    expect(f.retainedBytes / budget).toBeLessThanOrEqual(1.15);
+    expect(f.retainedBytes).toBeGreaterThan(f.bytesUsed); // the measurement sees the store at all
   }, 600_000);
 });

@@ -19,6 +19,15 @@ const row = fc.record({
 
 type Row = typeof row extends fc.Arbitrary<infer T> ? T : never;
 
+/** Rows whose p95 seldom moves (a few CPU and RSS values), so that summaries mostly reuse their running totals. */
+const steadyRow = fc.record({
+  gapMs: fc.oneof(fc.integer({ min: 0, max: 4_000 }), fc.integer({ min: 0, max: 70_000 })),
+  kind: fc.constantFrom('sample', 'sample', 'sample', 'sample', 'sample', 'down', 'restart'),
+  cpuHalves: fc.constantFrom(2, 2, 2, 2, 2, 4, null),
+  rssKiB: fc.constantFrom(4096, 4096, 4096, 8192),
+  ioStep: fc.option(fc.tuple(fc.nat(100_000), fc.nat(100_000)), { nil: null }),
+});
+
 function events(rows: Row[]): (SampleEvent | UnitDownEvent)[] {
   let ts = 1_795_000_000_000, pid = 1, read = 0, written = 0;
   return rows.map((r, i) => {
@@ -88,5 +97,48 @@ describe('tiers: folding rows into buckets and buckets into coarser ones', () =>
       { numRuns: 300 },
     );
     expect(folded).toBeGreaterThan(100); // most runs really went through the tiers
+  });
+
+  it('gives the same summary whether the unit was summarized all along (p95 probed from the last one) or never', () => {
+    // The store keeps one p95 per unit and a tier summary first tests whether the new p95 is that one (QuantileProbe),
+    // selecting only when it moved. Whatever appends, folds, budget and retention evictions came between, the answer
+    // must be the one a store that never summarized the unit computes by selection.
+    fc.assert(
+      fc.property(fc.oneof(fc.array(row, { minLength: 1, maxLength: 300 }), fc.array(steadyRow, { minLength: 1, maxLength: 300 }),
+        fc.array(steadyRow.map((r) => ({ ...r, cpuHalves: 2, rssKiB: 4096 })), { minLength: 1, maxLength: 300 })),
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom(4 << 10, 16 << 10, 64 << 20), fc.constantFrom(120_000, 1e12), (plan, every, budget, retentionMs) => {
+          const rows = events(plan);
+          const limits = { retentionMs, maxMemoryBytes: budget, tiers: PLAN };
+          /** Feeds rows [from, to) of the run into `store`, sweeping as the run does. */
+          const feed = (store: WindowStore, out: unknown[], from: number, to: number): void => {
+            for (let i = from; i < to; i++) {
+              const r = rows[i]!;
+              store.ingest(r, r.ts, (e) => out.push(e));
+              if (i % 7 === 0) store.sweep(r.ts, (e) => out.push(e));
+            }
+          };
+          const warm = new WindowStore(limits);
+          const cold = new WindowStore(limits);
+          const warmOut: unknown[] = [];
+          const coldOut: unknown[] = [];
+          rows.forEach((r, i) => {
+            feed(warm, warmOut, i, i + 1);
+            feed(cold, coldOut, i, i + 1);
+            if (i % every !== 0) return;
+            // Every summary along the way equals that of a store fed the same rows and never summarized.
+            const fresh = new WindowStore(limits);
+            feed(fresh, [], 0, i + 1);
+            expect(warm.summary('api', { now: r.ts, intervalMs: 1_000 })).toEqual(fresh.summary('api', { now: r.ts, intervalMs: 1_000 }));
+          });
+          const now = rows.at(-1)!.ts;
+          for (const windowMs of [undefined, 600_000, 60_000]) {
+            const options = { now, intervalMs: 1_000, ...(windowMs === undefined ? {} : { windowMs }) };
+            expect(warm.summary('api', options)).toEqual(cold.summary('api', options));
+          }
+          expect(warmOut).toEqual(coldOut); // summaries change nothing in the store
+        }),
+      { numRuns: 300 },
+    );
   });
 });

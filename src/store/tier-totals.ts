@@ -1,0 +1,81 @@
+/**
+ * A unit's running totals of the buckets in a summary's span: the merged bucket (counts, sums, extrema, IO, first and
+ * last) and the p95 probes' weights. Buckets change far less often than summaries run (tier 0 gains one a minute; the
+ * rest changes once a quarter hour or on an eviction), so a summary that finds its totals still true adds only the
+ * buckets appended since, and reads no other bucket: each bucket read is seven cache lines of the pool (bucket.ts),
+ * which made reading them the main cost of a summary.
+ *
+ * The totals hold while the unit's tiers have no change but appends at the end of tier 0 (`Tiers.revisionOf`), the
+ * span takes the same buckets (no first ts between the newest excluded and the oldest included one), and the probes
+ * weigh against the same p95. Otherwise they are rebuilt by one visit of every bucket. Appends are added in the order a
+ * full visit adds them, so the totals are the same f64 values a fresh merge gives (property-tested).
+ */
+import * as B from './bucket.js';
+import type { BucketMerger } from './merge-buckets.js';
+import type { QuantileProbe, WeightedPoints } from './sketch.js';
+import type { TierRefs, Tiers } from './tiers.js';
+
+/** Slots: the revision and appends they were taken at, the newest excluded first ts, the two probes, the bucket. */
+const REV = 0, APPENDS = 1, LO = 2, CPU_PROBE = 3, RSS_PROBE = 7, VALUE = 11;
+
+/** A unit's running totals; a plain array of doubles, allocated at its size (see tiers.ts `create`). */
+export type TierTotals = number[];
+
+/** Totals that hold for nothing yet. */
+export function createTierTotals(): TierTotals {
+  return new Array<number>(VALUE + B.BUCKET_FIELDS).fill(Number.NaN);
+}
+
+/**
+ * Leaves in `merger.value` and in the probes (reset to their keys by the caller) the buckets of `refs` whose first ts
+ * is at least `fromTs`, values as kept (`loadBucketAtRest`), and keeps them in `totals`. Returns true when it visited
+ * every bucket, and then has also pushed their sketch points to `merger.cpu` and `merger.rss` (a selection that
+ * follows needs no second visit); false when the totals held (the points are then not collected).
+ */
+export function totalsInSpan(totals: TierTotals, tiers: Tiers<unknown>, refs: TierRefs, fromTs: number,
+  merger: BucketMerger, cpu: QuantileProbe, rss: QuantileProbe, bucket: Float64Array): boolean {
+  const v = merger.value;
+  let lo = totals[LO]!;
+  let collect = false;
+  const visit = (b: Float64Array): void => {
+    const firstTs = b[B.FIRST_TS]!;
+    if (firstTs < fromTs) { if (firstTs > lo) lo = firstTs; return; }
+    merger.add(b, collect);
+    cpu.addBucket(b, true);
+    rss.addBucket(b, false);
+  };
+  const hi = totals[VALUE + B.COUNT]! > 0 ? totals[VALUE + B.FIRST_TS]! : Number.POSITIVE_INFINITY;
+  const appends = tiers.appendsOf(refs);
+  if (totals[REV] === tiers.revisionOf(refs) && lo < fromTs && fromTs <= hi && cpu.keyIs(totals[CPU_PROBE]!) &&
+    rss.keyIs(totals[RSS_PROBE]!)) {
+    for (let i = 0; i < B.BUCKET_FIELDS; i++) v[i] = totals[VALUE + i]!;
+    cpu.restore(totals, CPU_PROBE);
+    rss.restore(totals, RSS_PROBE);
+    const added = appends - totals[APPENDS]!;
+    if (added > 0) tiers.forEachNewest(refs, added, bucket, visit, B.loadBucketAtRest);
+  } else {
+    merger.reset();
+    collect = true;
+    lo = Number.NEGATIVE_INFINITY;
+    tiers.forEach(refs, bucket, visit, B.loadBucketAtRest);
+  }
+  totals[REV] = tiers.revisionOf(refs);
+  totals[APPENDS] = appends;
+  totals[LO] = lo;
+  cpu.save(totals, CPU_PROBE);
+  rss.save(totals, RSS_PROBE);
+  for (let i = 0; i < B.BUCKET_FIELDS; i++) totals[VALUE + i] = v[i]!;
+  return collect;
+}
+
+/**
+ * Weighs `points` (the buckets' sketch points, in the order a visit pushes them) against a new
+ * key and keeps the weights in `totals`: after a selection found a new p95, the next summary, which probes that one,
+ * finds its totals still true. `probe` is reset; the sums are what a visit would have added, in the same order.
+ */
+export function reweigh(totals: TierTotals, statistic: 'cpu' | 'rss', probe: QuantileProbe, key: number, scale: number,
+  points: WeightedPoints): void {
+  probe.reset(key, scale);
+  for (let i = 0; i < points.length; i++) probe.add(points.values[i]!, points.weights[i]!);
+  probe.save(totals, statistic === 'cpu' ? CPU_PROBE : RSS_PROBE);
+}
