@@ -126,8 +126,19 @@ try {
     console.log(`| ${name} | ${r.cpu.toFixed(1)} | ${r.wallS.toFixed(1)} | ${r.stallMs.p99.toFixed(0)} / ${r.stallMs.max.toFixed(0)} ms | ${bytes} | ${(100 * bytes / DEFAULT_SPILL_MAX_BYTES).toFixed(1)} % | ${(k.raw / MiB).toFixed(1)} / ${(k['1-minute'] / MiB).toFixed(1)} / ${(k['15-minute'] / MiB).toFixed(1)} MiB | ${c.hours.toFixed(1)} h | ${c.samples} | ${r.problems.length} |`);
     rmSync(dir, { recursive: true, force: true });
   }
-  for (const [name, { k }] of Object.entries(results)) {
+  for (const [name, { k, problems }] of Object.entries(results)) {
     console.log(`${name}: bytes raw ${k.raw}, 1-minute ${k['1-minute']}, 15-minute ${k['15-minute']}`);
+    // What the problem events were, by kind (a few distinct messages each), so a run that lost data says why.
+    const kinds = new Map();
+    for (const e of problems) {
+      const key = `${e.type} ${e.source ?? ''} ${e.reason ?? e.code ?? ''}`;
+      const seen = kinds.get(key) ?? { events: 0, count: 0, messages: new Set() };
+      seen.events++;
+      seen.count += e.count ?? 1;
+      if (seen.messages.size < 3 && e.message) seen.messages.add(String(e.message).slice(0, 200));
+      kinds.set(key, seen);
+    }
+    for (const [key, { events, count, messages }] of kinds) console.log(`  ${key}: ${events} events, count ${count}${messages.size ? `; ${[...messages].join(' | ')}` : ''}`);
   }
   const on = results['with compaction'].cpu;
   const off = results['without compaction']?.cpu ?? NaN;
