@@ -21,6 +21,18 @@ export interface CompactionOptions {
 export const LOG_BUCKET_MS = [LOG_MINUTE_MS, 15 * 60_000] as const;
 /** How often (of the clock's time) the log is looked at for due segments, besides when the sink completes. */
 const CHECK_EVERY_MS = 10_000;
+/** Above this share of the budget, the oldest raw or 1-minute segments are compacted before they are due by age, in
+ * the background, so the writer rarely has to wait for `reclaim` at the budget itself. */
+const PRESSURE_SHARE = 7 / 8;
+/** Raw segments younger than this are never compacted early: the newest quarter hour is what a store keeps finer than
+ * 15-minute buckets (its raw minute and 1-minute tier), and what a restart rebuilds them from. */
+const NEWEST_KEPT_MS = 15 * 60_000;
+
+/** A compaction to run: its input segments (consecutive in the log, oldest first) and the width of its buckets. */
+interface Job {
+  inputs: Segment[];
+  widthMs: number;
+}
 
 /** Runs compactions of a `SegmentDir` one at a time, off the write path: the sink only pokes it after a batch. */
 export class LogCompaction {
@@ -52,12 +64,25 @@ export class LogCompaction {
     // By time only, not on every rotation: the look costs O(segments), and a rotation must stay O(1) (issue 12).
     if (!force && now < this.nextCheckMs) return;
     this.nextCheckMs = now + CHECK_EVERY_MS;
-    const job = this.due(now);
-    if (!job) return;
-    this.running = this.run(job.inputs, job.widthMs).finally(() => {
-      this.running = undefined;
-      this.poke(true); // another run may be due at once
-    });
+    const pressed = this.segments.totalBytes > this.segments.maxBytes * PRESSURE_SHARE;
+    const job = this.due(now) ?? (pressed ? this.oldestRun(now) : undefined);
+    if (job) this.start(job);
+  }
+
+  /**
+   * Makes room under the budget by compaction, for `SegmentDir.makeRoom`: waits for a running compaction, then (if
+   * that freed nothing) compacts the oldest run of raw or 1-minute segments whatever its age. Resolves true when our
+   * segments take fewer bytes than before, false when nothing was left to compact (then the budget deletes).
+   */
+  async reclaim(): Promise<boolean> {
+    const before = this.segments.totalBytes;
+    await this.idle();
+    if (this.segments.totalBytes < before) return true;
+    const job = this.stopped ? undefined : this.oldestRun(this.now());
+    if (!job) return false;
+    this.start(job);
+    await this.idle();
+    return this.segments.totalBytes < before;
   }
 
   /** Resolves once no compaction runs (none is started after `stop`). */
@@ -70,32 +95,64 @@ export class LogCompaction {
     this.stopped = true;
   }
 
+  private start(job: Job): void {
+    this.running = this.run(job.inputs, job.widthMs).finally(() => {
+      this.running = undefined;
+      this.poke(true); // another run may be due at once
+    });
+  }
+
+  /** Our closed segments, oldest first, with what their names say and when their events end: when the next segment
+   * was opened (the open one's name says when), or now. */
+  private closed(now: number): { seg: Segment; widthMs: number | undefined; endMs: number }[] {
+    const named = this.segments.closedSegments().map((seg) => ({ seg, name: parseLogSegmentName(seg.name) }));
+    return named.map(({ seg, name }, i) => ({ seg, widthMs: name?.widthMs, endMs: named[i + 1]?.name?.openedMs ?? now }));
+  }
+
+  /**
+   * Under budget pressure: the oldest run of raw or 1-minute segments, whatever its age and size (the oldest data
+   * becomes coarser first), but never raw segments of the newest quarter hour.
+   */
+  private oldestRun(now: number): Job | undefined {
+    const inputs: Segment[] = [];
+    let from: number | undefined;
+    let bytes = 0;
+    for (const { seg, widthMs, endMs } of this.closed(now)) {
+      const usable = (widthMs === 0 || widthMs === LOG_BUCKET_MS[0]) && !this.skipped.has(seg.name) &&
+        (widthMs !== 0 || endMs <= now - NEWEST_KEPT_MS);
+      if (from === undefined) {
+        if (!usable) continue;
+        from = widthMs;
+      } else if (!usable || widthMs !== from || bytes + seg.bytes > this.opts.maxInputBytes) break;
+      inputs.push(seg);
+      bytes += seg.bytes;
+    }
+    if (from === undefined) return undefined;
+    return { inputs, widthMs: from === 0 ? LOG_BUCKET_MS[0] : LOG_BUCKET_MS[1] };
+  }
+
   /** The oldest due run: raw segments into 1-minute buckets first, then 1-minute segments into 15-minute ones. */
-  private due(now: number): { inputs: Segment[]; widthMs: number } | undefined {
-    const closed = this.segments.closedSegments();
-    const named = closed.map((seg) => ({ seg, name: parseLogSegmentName(seg.name) }));
-    // A segment's events end when the next segment was opened (the open one's name says when), or now.
-    const endMs = (i: number): number => named[i + 1]?.name?.openedMs ?? now;
+  private due(now: number): Job | undefined {
+    const named = this.closed(now);
     const stages = [
       { from: 0, widthMs: LOG_BUCKET_MS[0], ageMs: this.opts.rawAgeMs, minBytes: this.opts.minInputBytes },
       { from: LOG_BUCKET_MS[0], widthMs: LOG_BUCKET_MS[1], ageMs: this.opts.minuteAgeMs, minBytes: this.opts.minInputBytes / 8 },
     ];
     for (const stage of stages) {
-      // A run is consecutive in the log: it ends at a segment of another width, at one left alone (a run ending there
+      // A run is consecutive in the log: it ends at a segment of another width or one left alone (a run ending there
       // can never grow, so it is compacted however small), at the input limit, or at the first one not yet due.
       let inputs: Segment[] = [];
       let bytes = 0;
-      for (let i = 0; i < named.length; i++) {
-        const { seg, name } = named[i]!;
-        const other = name?.widthMs !== stage.from;
-        if (!other && endMs(i) > now - stage.ageMs) break;
+      for (const { seg, widthMs, endMs } of named) {
+        const other = widthMs !== stage.from;
+        if (!other && endMs > now - stage.ageMs) break;
         const blocked = !other && this.skipped.has(seg.name);
         if (!other && !blocked && (inputs.length === 0 || bytes + seg.bytes <= this.opts.maxInputBytes)) {
           inputs.push(seg);
           bytes += seg.bytes;
           continue;
         }
-        if (inputs.length > 0 && (blocked || bytes >= stage.minBytes)) return { inputs, widthMs: stage.widthMs };
+        if (inputs.length > 0 && (other || blocked || bytes >= stage.minBytes)) return { inputs, widthMs: stage.widthMs };
         inputs = other || blocked ? [] : [seg];
         bytes = other || blocked ? 0 : seg.bytes;
       }

@@ -17,6 +17,11 @@ export interface SegmentDirOptions {
   now: () => number;
   /** Lines that were written but are gone: the open segment was unlinked while we wrote it. */
   onLost: (code: string, message: string, lines: number) => void;
+  /**
+   * Asked before the budget deletes a segment: makes room another way (compaction) and resolves true when our
+   * segments now take fewer bytes, false when it could not. Absent: the budget deletes the oldest at once.
+   */
+  reclaim?: () => Promise<boolean>;
 }
 
 /** A segment found on disk, with what its name says (its range decides whether it is live). */
@@ -45,6 +50,11 @@ export class SegmentDir {
   /** Bytes of our segments on disk. */
   get totalBytes(): number {
     return this.inventory.totalBytes;
+  }
+
+  /** The budget for all our segments together, bytes on disk. */
+  get maxBytes(): number {
+    return this.opts.maxBytes;
   }
 
   /** How many of our segments are on disk. */
@@ -142,9 +152,15 @@ export class SegmentDir {
     }
   }
 
-  /** Deletes the oldest segments (never the open one) until `incoming` more bytes fit in `maxBytes`. */
+  /**
+   * Deletes the oldest segments (never the open one) until `incoming` more bytes fit in `maxBytes`, after `reclaim`
+   * (compaction) could not make the room: old data is kept coarser before any is lost (docs/spillover.md#budget).
+   * Waiting for `reclaim` holds up the writer, whose queue is bounded: a log written faster than compaction keeps
+   * up with is slowed down to compaction's pace, rather than losing what compaction has not reached yet.
+   */
   async makeRoom(incoming: number): Promise<void> {
     while (this.inventory.totalBytes + incoming > this.opts.maxBytes) {
+      if (this.opts.reclaim && (await this.opts.reclaim())) continue;
       const oldest = this.inventory.oldest;
       if (!oldest || oldest === this.current?.seg) return;
       await this.remove(oldest.name);

@@ -13,7 +13,8 @@ export type { CompactionOptions } from './log-compaction.js';
 export interface SpilloverOptions {
   /** Directory of the segments; created with mode 0700 when missing, refused when others could tamper with it. */
   dir: string;
-  /** Budget for all our segments together, bytes on disk (compressed). Default 256 MiB. */
+  /** Budget for all our segments together, bytes on disk (compressed); with compaction on, old segments are compacted
+   * early before any is deleted to hold it. Default 256 MiB. */
   maxBytes?: number;
   /** Compressed size at which a segment is closed and the next one opened, bytes; 0 < segmentBytes ≤ maxBytes. 256 KiB. */
   segmentBytes?: number;
@@ -44,7 +45,7 @@ export const DEFAULT_SPILL_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * Appends events as NDJSON lines to gzip-compressed, size-capped segment files in `dir`, keeping our segments
- * within `maxBytes` by deleting the oldest. Lines queued while a batch is written go out together as the next batch
+ * within `maxBytes` by compacting the oldest (unless `compaction: false`), then deleting the oldest. Lines queued while a batch is written go out together as the next batch
  * (one sync-flushed gzip block, so a crash loses at most that batch). Writes go through a bounded queue and never
  * block the source: a full queue, a full disk or an unwritable directory become `dropped` and `error` events
  * (`source: 'spill'`), the only events emitted. A directory others could tamper with is refused: the output errors
@@ -88,10 +89,12 @@ export function spillover(options: SpilloverOptions): OperatorFunction<MetricEve
       };
       const failedWith = (error: unknown, doing: string, lost: number): void =>
         failed((error as NodeJS.ErrnoException).code ?? 'E_SINK', `${doing}: ${(error as Error).message}`, lost);
-      const segments = new SegmentDir(dir, {
-        maxBytes, segmentBytes, fsync, now: () => scheduler.now(), onLost: failed,
-      });
       const { compaction = {} } = options;
+      const segments: SegmentDir = new SegmentDir(dir, {
+        maxBytes, segmentBytes, fsync, now: () => scheduler.now(), onLost: failed,
+        // Bound late: the compactor needs the directory. With it, the budget compacts before it deletes.
+        ...(compaction === false ? {} : { reclaim: (): Promise<boolean> => compactor?.reclaim() ?? Promise.resolve(false) }),
+      });
       const compactor = compaction === false ? undefined
         : new LogCompaction(segments, compaction, () => scheduler.now(), (error, doing) => failedWith(error, doing, 0),
           (count) => dropped('bad-line', count));
