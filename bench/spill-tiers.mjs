@@ -5,6 +5,7 @@
 // compaction's CPU is the difference between the two runs (same input, same writes).
 // Run: npm run build && node bench/spill-tiers.mjs [units=100] [days=7] [rawAgeHours] [minuteAgeHours] [only]
 // The default (100 units × 7 days, both runs) is ~60 M samples a run: 10–15 minutes of CPU each on a 2-core EPYC.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,12 +123,18 @@ try {
     const k = kinds(dir);
     const bytes = k.raw + k['1-minute'] + k['15-minute'];
     const c = await covered(dir);
-    results[name] = { ...r, k };
+    // What a user sees of it: `procstream inspect` drawing the whole recording from the log (the first unit).
+    const t = performance.now();
+    const cli = new URL('../dist/cli/bin.js', import.meta.url).pathname;
+    const drawn = execFileSync(process.execPath, [cli, 'inspect', 'svc-0', '--from', dir, '--window', `${days}d`],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    results[name] = { ...r, k, drawn, drawnS: (performance.now() - t) / 1000 };
     console.log(`| ${name} | ${r.cpu.toFixed(1)} | ${r.wallS.toFixed(1)} | ${r.stallMs.p99.toFixed(0)} / ${r.stallMs.max.toFixed(0)} ms | ${bytes} | ${(100 * bytes / DEFAULT_SPILL_MAX_BYTES).toFixed(1)} % | ${(k.raw / MiB).toFixed(1)} / ${(k['1-minute'] / MiB).toFixed(1)} / ${(k['15-minute'] / MiB).toFixed(1)} MiB | ${c.hours.toFixed(1)} h | ${c.samples} | ${r.problems.length} |`);
     rmSync(dir, { recursive: true, force: true });
   }
-  for (const [name, { k, problems }] of Object.entries(results)) {
+  for (const [name, { k, problems, drawn, drawnS }] of Object.entries(results)) {
     console.log(`${name}: bytes raw ${k.raw}, 1-minute ${k['1-minute']}, 15-minute ${k['15-minute']}`);
+    console.log(`  procstream inspect svc-0 --from DIR --window ${days}d (${drawnS.toFixed(1)} s wall):\n${drawn.replace(/^/gm, '    ')}`);
     // What the problem events were, by kind (a few distinct messages each), so a run that lost data says why.
     const kinds = new Map();
     for (const e of problems) {
