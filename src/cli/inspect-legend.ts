@@ -2,11 +2,27 @@
 import type { Series, SeriesPoint } from '../index.js';
 import { formatDuration } from './units.js';
 
+const two = (n: number): string => String(n).padStart(2, '0');
+
 /** `HH:MM:SS` of `ts`, local or UTC. */
 export function clock(ts: number, utc: boolean): string {
   const d = new Date(ts);
   const parts = utc ? [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()] : [d.getHours(), d.getMinutes(), d.getSeconds()];
-  return parts.map((n) => String(n).padStart(2, '0')).join(':');
+  return parts.map(two).join(':');
+}
+
+/** `MM-DD HH:MM` of `ts`, local or UTC. */
+function dayClock(ts: number, utc: boolean): string {
+  const d = new Date(ts);
+  const [month, day, hours, minutes] = utc ? [d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()]
+    : [d.getMonth(), d.getDate(), d.getHours(), d.getMinutes()];
+  return `${two(month + 1)}-${two(day)} ${two(hours)}:${two(minutes)}`;
+}
+
+/** How the times of a chart from `start` to `end` are written: `HH:MM:SS` within a day, `MM-DD HH:MM` over a day or
+ * more (a week's chart labelled by time of day alone would read 23:59:59–23:59:59). */
+export function stampsFor(start: number, end: number, utc: boolean): (ts: number) => string {
+  return end - start >= 86_400_000 ? (ts) => dayClock(ts, utc) : (ts) => clock(ts, utc);
 }
 
 /**
@@ -43,6 +59,7 @@ export function resolutionLine(points: readonly SeriesPoint[], rawIntervalMs: nu
   }
   if (spans.length <= 1) return `resolution: ${spans.length === 0 ? 'no data' : name(spans[0]!.ms)}`;
   // Points reach past the window (a bucket whole, a raw slot to its end): the spans say what the chart shows.
-  const span = (x: { from: number; to: number }) => `${clock(Math.max(start, x.from), utc)}–${clock(Math.min(end, x.to), utc)}`;
+  const stamp = stampsFor(start, end, utc);
+  const span = (x: { from: number; to: number }) => `${stamp(Math.max(start, x.from))}–${stamp(Math.min(end, x.to))}`;
   return `resolution: ${spans.map((x) => `${name(x.ms)} ${span(x)}`).join(', ')}`;
 }

@@ -1,7 +1,7 @@
 /** What `procstream inspect UNIT` prints: CPU and RSS charts over a time window, with a time axis and statistics. */
 import type { Stats } from '../events.js';
 import { type Band, seriesColumns, type SeriesPoint, type StoreQuery } from '../index.js';
-import { clock, eventMarks, resolutionLine } from './inspect-legend.js';
+import { eventMarks, resolutionLine, stampsFor } from './inspect-legend.js';
 import { plotWithGaps } from './plot-with-gaps.js';
 import { formatBytes, formatDuration } from './units.js';
 import { printable } from './printable.js';
@@ -31,7 +31,8 @@ const LABEL_WIDTH = 10;
 const pad = (text: string, width = LABEL_WIDTH) => text.padStart(width);
 
 function timeAxis(start: number, end: number, indent: number, columns: number, utc: boolean): string[] {
-  const labels = [clock(start, utc), clock(start + (end - start) / 2, utc), clock(end, utc)];
+  const stamp = stampsFor(start, end, utc);
+  const labels = [stamp(start), stamp(start + (end - start) / 2), stamp(end)];
   const ticks = [...'─'.repeat(columns)];
   const text = [...' '.repeat(columns)];
   const place = (label: string, at: number) => text.splice(at, label.length, ...label);
@@ -75,8 +76,9 @@ export function renderInspect(store: Pick<StoreQuery, 'series'>, opts: RenderIns
   const cpuLabel = (v: number) => pad(`${v.toFixed(1)} %`);
   const rssLabel = (v: number) => pad(formatBytes(v));
   const zone = utc ? ' UTC' : '';
+  const stamp = stampsFor(start, end, utc);
   const out = [
-    `${printable(unit)} · last ${formatDuration(spanMs)} · ${clock(start, utc)}–${clock(end, utc)}${zone} · ` +
+    `${printable(unit)} · last ${formatDuration(spanMs)} · ${stamp(start)}–${stamp(end)}${zone} · ` +
       `${samples} samples, ${downs} down`,
     resolutionLine(series.points, opts.intervalMs, utc, start, end),
   ];

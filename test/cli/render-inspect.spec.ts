@@ -6,6 +6,7 @@ import type { SampleEvent, SummaryEvent, UnitDownEvent } from '../../src/events.
 import { createWindowStore, type WindowStoreOptions } from '../../src/store/create-window-store.js';
 import { ingestInto } from '../../src/streams/ingest-into.js';
 import { down, sample } from '../../src/testing/index.js';
+import { DEFAULT_TIER_PLAN } from '../../src/store/tiers.js';
 
 const T0 = Date.parse('2026-11-26T14:45:00Z');
 const MiB = 1_048_576;
@@ -74,6 +75,19 @@ describe('renderInspect', () => {
     expect(out.split('\n')[0]).toBe('api · last 4s · 14:59:56–15:00:00 UTC · 5 samples, 0 down');
     const axis = out.split('\n').find((l) => /^\s+14:59:56/.test(l));
     expect(axis?.trim().split(/\s+/)).toEqual(['14:59:56', '14:59:58', '15:00:00']);
+  });
+
+  it('writes times with their date over a day or more: a week is not 15:00–15:00', async () => {
+    const hourly = Array.from({ length: 7 * 24 }, (_, h) => sample('api', T0 - 7 * 86_400_000 + 900_000 + h * 3_600_000, { cpuPercent: h % 50 }));
+    const week = [...hourly, ...[4, 3, 2, 1, 0].map((s) => sample('api', base.endTs - s * 1_000))]; // and a raw tail
+    const store = await storeOf(week, { tiers: DEFAULT_TIER_PLAN, retentionMs: 8 * 86_400_000 });
+    const out = renderInspect(store, { ...base, windowMs: 7 * 86_400_000, stats: store.summary('api', { now: base.endTs, windowMs: 7 * 86_400_000 - 1 })! })
+      .split('\n');
+    expect(out[0]).toMatch(/^api · last 7d · 11-19 15:00–11-26 15:00 UTC · \d+ samples, 0 down$/);
+    // the window excludes its start, so the first hourly sample counted is 16:00's; the tail is in minutes
+    expect(out[1]).toBe('resolution: 15-minute buckets 11-19 16:00–11-26 14:15, 1-minute buckets 11-26 14:45–11-26 15:00');
+    const axis = out.find((l) => /^\s+11-19 15:00/.test(l));
+    expect(axis?.trim().split(/\s{2,}/)).toEqual(['11-19 15:00', '11-23 03:00', '11-26 15:00']);
   });
 
   it('labels the time axis of both charts at start, middle and end', () => {
