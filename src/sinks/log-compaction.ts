@@ -71,14 +71,17 @@ export class LogCompaction {
 
   /**
    * Makes room under the budget by compaction, for `SegmentDir.makeRoom`: waits for a running compaction, then (if
-   * that freed nothing) compacts the oldest run of raw or 1-minute segments whatever its age. Resolves true when our
-   * segments take fewer bytes than before, false when nothing was left to compact (then the budget deletes).
+   * that freed nothing) runs a due one, or else compacts the oldest run of raw or 1-minute segments whatever its age.
+   * Resolves true when our segments take fewer bytes than before, false when nothing was left to compact (then the
+   * budget deletes).
    */
   async reclaim(): Promise<boolean> {
     const before = this.segments.totalBytes;
     await this.idle();
     if (this.segments.totalBytes < before) return true;
-    const job = this.stopped ? undefined : this.oldestRun(this.now());
+    const now = this.now();
+    // What is due by age goes first: it degrades nothing early.
+    const job = this.stopped ? undefined : this.due(now) ?? this.oldestRun(now);
     if (!job) return false;
     this.start(job);
     await this.idle();
