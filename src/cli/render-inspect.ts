@@ -1,5 +1,5 @@
 /** What `procstream inspect UNIT` prints: CPU and RSS charts over a time window, with a time axis and statistics. */
-import type { Stats } from '../events.js';
+import type { Stats, SummaryEvent } from '../events.js';
 import { type Band, seriesColumns, type SeriesPoint, type StoreQuery } from '../index.js';
 import { eventMarks, resolutionLine, stampsFor } from './inspect-legend.js';
 import { plotWithGaps } from './plot-with-gaps.js';
@@ -23,8 +23,9 @@ export interface RenderInspectOptions {
   color: boolean;
   /** Time labels in UTC rather than local time; default false. */
   utc?: boolean;
-  /** The statistics printed under the charts: the store's summary of the same window (a `summary` event fits). */
-  stats: { cpuPercent: Stats; rssBytes: Stats };
+  /** The store's summary of the same window (a `summary` event fits): its statistics are printed under the charts,
+   * its counts in the header (buckets count whole when their first observation is in the window, as drawn). */
+  stats: Pick<SummaryEvent, 'cpuPercent' | 'rssBytes' | 'samples' | 'upSamples'>;
 }
 
 const LABEL_WIDTH = 10;
@@ -67,11 +68,11 @@ export function renderInspect(store: Pick<StoreQuery, 'series'>, opts: RenderIns
   // an eighth of a column at most, so an edge smears no sample far into its neighbour.
   const series = store.series(unit, { fromTs: trim ? start : start + 1, toTs: end, maxPoints: columns * 8, widen: false });
   const cells = seriesColumns(series.points, { fromTs: start, toTs: end + 1, columns, carryMs: 2 * (opts.intervalMs ?? 1_000) });
-  // A bucket that began before the window is drawn (the chart would start empty otherwise) but not counted, as the
-  // summary under the charts does not count it either.
-  const counted = series.points.filter((p) => p.resolutionMs === 0 || p.fromTs >= start);
-  const samples = counted.reduce((n, p) => n + p.upSamples, 0);
-  const downs = counted.reduce((n, p) => n + p.samples - p.upSamples, 0);
+  // Counted as the summary counts: a bucket that began before the window is drawn (the chart would start empty
+  // otherwise) but not counted. A point's own start cannot tell: a column of the grid may begin before the window and
+  // hold a bucket that begins inside it (a week at 80 columns missed one quarter hour that way).
+  const samples = opts.stats.upSamples;
+  const downs = opts.stats.samples - opts.stats.upSamples;
   const { cpuPercent: cpu, rssBytes: rss } = opts.stats;
   const cpuLabel = (v: number) => pad(`${v.toFixed(1)} %`);
   const rssLabel = (v: number) => pad(formatBytes(v));

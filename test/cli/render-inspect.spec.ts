@@ -71,21 +71,23 @@ describe('renderInspect', () => {
 
   it('spans the axis over the data present when it covers only the end of the window', async () => {
     const few = [1, 2, 3, 4, 5].map((i) => sample('api', T0 + 900_000 - 5_000 + i * 1_000, { cpuPercent: i }));
-    const out = renderInspect(await storeOf(few), { ...base, stats: { cpuPercent: { latest: 5, mean: 3, min: 1, max: 5, p95: 5 }, rssBytes: { latest: 1, mean: 1, min: 1, max: 1, p95: 1 } } });
+    const out = renderInspect(await storeOf(few), { ...base, stats: { samples: 5, upSamples: 5, cpuPercent: { latest: 5, mean: 3, min: 1, max: 5, p95: 5 }, rssBytes: { latest: 1, mean: 1, min: 1, max: 1, p95: 1 } } });
     expect(out.split('\n')[0]).toBe('api · last 4s · 14:59:56–15:00:00 UTC · 5 samples, 0 down');
     const axis = out.split('\n').find((l) => /^\s+14:59:56/.test(l));
     expect(axis?.trim().split(/\s+/)).toEqual(['14:59:56', '14:59:58', '15:00:00']);
   });
 
   it('writes times with their date over a day or more: a week is not 15:00–15:00', async () => {
-    const hourly = Array.from({ length: 7 * 24 }, (_, h) => sample('api', T0 - 7 * 86_400_000 + 900_000 + h * 3_600_000, { cpuPercent: h % 50 }));
+    const hourly = Array.from({ length: 7 * 24 }, (_, h) => sample('api', T0 - 7 * 86_400_000 + 901_000 + h * 3_600_000, { cpuPercent: h % 50 }));
     const week = [...hourly, ...[4, 3, 2, 1, 0].map((s) => sample('api', base.endTs - s * 1_000))]; // and a raw tail
     const store = await storeOf(week, { tiers: DEFAULT_TIER_PLAN, retentionMs: 8 * 86_400_000 });
-    const out = renderInspect(store, { ...base, windowMs: 7 * 86_400_000, stats: store.summary('api', { now: base.endTs, windowMs: 7 * 86_400_000 - 1 })! })
+    const out = renderInspect(store, { ...base, width: 80, windowMs: 7 * 86_400_000, stats: store.summary('api', { now: base.endTs, windowMs: 7 * 86_400_000 - 1 })! })
       .split('\n');
-    expect(out[0]).toMatch(/^api · last 7d · 11-19 15:00–11-26 15:00 UTC · \d+ samples, 0 down$/);
-    // the window excludes its start, so the first hourly sample counted is 16:00's; the tail is in minutes
-    expect(out[1]).toBe('resolution: 15-minute buckets 11-19 16:00–11-26 14:15, 1-minute buckets 11-26 14:45–11-26 15:00');
+    // every observation: 168 hourly ones and the raw tail (at 80 columns a column is ~19 minutes, so the first
+    // quarter hour's bucket, from 15:00:01, sits in a column that begins before the window; it still counts)
+    expect(out[0]).toBe('api · last 7d · 11-19 15:00–11-26 15:00 UTC · 173 samples, 0 down');
+    // the tail is in minutes
+    expect(out[1]).toMatch(/^resolution: 15-minute buckets 11-19 1\d:\d\d–11-26 14:\d\d, 1-minute buckets 11-26 14:\d\d–11-26 15:00$/);
     const axis = out.find((l) => /^\s+11-19 15:00/.test(l));
     expect(axis?.trim().split(/\s{2,}/)).toEqual(['11-19 15:00', '11-23 03:00', '11-26 15:00']);
   });
