@@ -22,6 +22,8 @@ const days = Number(process.argv[3] ?? 7);
 const rawAgeH = process.argv[4] ? Number(process.argv[4]) : undefined;
 const minuteAgeH = process.argv[5] ? Number(process.argv[5]) : undefined;
 const only = process.argv[6] === 'only';
+// BENCH_KEEP=1 keeps the recorded directories (their path is printed last), to look at them with the CLI.
+const keep = process.env.BENCH_KEEP === '1';
 const compactionOptions = { ...(rawAgeH === undefined ? {} : { rawAgeMs: rawAgeH * 3_600_000 }),
   ...(minuteAgeH === undefined ? {} : { minuteAgeMs: minuteAgeH * 3_600_000 }) };
 const root = mkdtempSync(join(tmpdir(), 'procstream-bench-tiers-'));
@@ -130,7 +132,7 @@ try {
       { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     results[name] = { ...r, k, drawn, drawnS: (performance.now() - t) / 1000 };
     console.log(`| ${name} | ${r.cpu.toFixed(1)} | ${r.wallS.toFixed(1)} | ${r.stallMs.p99.toFixed(0)} / ${r.stallMs.max.toFixed(0)} ms | ${bytes} | ${(100 * bytes / DEFAULT_SPILL_MAX_BYTES).toFixed(1)} % | ${(k.raw / MiB).toFixed(1)} / ${(k['1-minute'] / MiB).toFixed(1)} / ${(k['15-minute'] / MiB).toFixed(1)} MiB | ${c.hours.toFixed(1)} h | ${c.samples} | ${r.problems.length} |`);
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
   for (const [name, { k, problems, drawn, drawnS }] of Object.entries(results)) {
     console.log(`${name}: bytes raw ${k.raw}, 1-minute ${k['1-minute']}, 15-minute ${k['15-minute']}`);
@@ -151,5 +153,6 @@ try {
   const off = results['without compaction']?.cpu ?? NaN;
   console.log(`\ncompaction CPU ≈ ${(on - off).toFixed(1)} s (${(on / off).toFixed(2)}× the run without it) for ${days} days of ${units} units; load ${load()}`);
 } finally {
-  rmSync(root, { recursive: true, force: true });
+  if (keep) console.log(`kept: ${root}`);
+  else rmSync(root, { recursive: true, force: true });
 }
