@@ -49,19 +49,22 @@ async function openOurs(path: string, ino: number): Promise<FileHandle | undefin
  */
 export async function openLogTail(dir: string, { sinceMs, maxDiskBytes }: LogTailOptions): Promise<LogTail> {
   const owner = (await lstat(dir)).uid;
-  const ours = liveSegments((await readdir(dir)).map(parseLogSegmentName).filter((s): s is LogSegmentName => s !== undefined)).live;
-  ours.sort((a, b) => b.fromSeq - a.fromSeq);
+  // Ours first, then which are live: someone else's file named like a bucket segment must not shadow ours.
+  const ours: (LogSegmentName & { size: number; ino: number })[] = [];
+  for (const seg of (await readdir(dir)).map(parseLogSegmentName)) {
+    const st = seg && await lstat(join(dir, seg.name)).catch(() => undefined);
+    if (seg && st?.isFile() && st.uid === owner) ours.push({ ...seg, size: st.size, ino: st.ino });
+  }
+  const newestFirst = liveSegments(ours).live.reverse();
   const picked: (ReplaySegment & { handle: FileHandle })[] = [];
   let bytes = 0;
   let truncated = false;
-  for (const seg of ours) {
-    const st = await lstat(join(dir, seg.name)).catch(() => undefined);
-    if (!st?.isFile() || st.uid !== owner) continue;
-    if (bytes > 0 && bytes + st.size > maxDiskBytes) { truncated = true; break; }
-    const handle = await openOurs(join(dir, seg.name), st.ino);
+  for (const seg of newestFirst) {
+    if (bytes > 0 && bytes + seg.size > maxDiskBytes) { truncated = true; break; }
+    const handle = await openOurs(join(dir, seg.name), seg.ino);
     if (!handle) continue;
     picked.push({ name: seg.name, compressed: seg.compressed, handle });
-    bytes += st.size;
+    bytes += seg.size;
     if (seg.openedMs < sinceMs) break; // opened before the cutoff: older segments hold only older rows
   }
   picked.reverse();
