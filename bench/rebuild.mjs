@@ -6,7 +6,8 @@
 // covers (`firstTs`) with its observations against what the log holds within the 12 h retention. A second part starts a
 // restarted `watchUnits({ spill })` on the same log and reports when its first live sample and its first summary came
 // (this build samples beside the rebuild; main's first tick waits for it) and the worst tick lag meanwhile.
-// Run: npm run build && node bench/rebuild.mjs [units=100] [hours=12] [otherBuildDir|main] [runs=2]
+// Run: npm run build && node bench/rebuild.mjs [units=100] [hours=12] [otherBuildDir|main] [runs=2] [rawAgeHours]
+// (rawAgeHours: compaction's rawAgeMs for the compacted log, default the sink's 6 h; only that log is then measured).
 // Logs are kept in $TMPDIR/procstream-bench-rebuild-logs/ between runs (writing 100 units × 12 h takes ~1–2 minutes).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -139,6 +140,7 @@ if (process.argv[2] === '--rebuild') {
   const hours = Number(process.argv[3] ?? 12);
   const other = process.argv[4] ?? 'main';
   const runs = Number(process.argv[5] ?? 2);
+  const rawAgeH = process.argv[6] === undefined ? undefined : Number(process.argv[6]);
   const mine = join(here, 'dist');
   const theirs = other === 'main' ? mainBuild() : join(other, 'dist');
   const logs = join(tmpdir(), 'procstream-bench-rebuild-logs');
@@ -147,8 +149,9 @@ if (process.argv[2] === '--rebuild') {
   const MiB = 1_048_576;
   console.log(`machine: ${cpus().length} cpus (${cpus()[0]?.model}), node ${process.version}; load average ${load()}`);
   console.log(`log: ${units} units × ${hours} h at 1 Hz (${(units * hours * 3600 / 1e6).toFixed(2)} M samples); retention 12 h; this build's rebuild budget ${DEFAULT_REBUILD_MAX_BYTES / MiB} MiB, main's 10 MiB (maxMemoryBytes)`);
-  for (const compaction of [false, undefined]) {
-    const name = `${units}u-${hours}h-${compaction === false ? 'raw' : 'compacted'}`;
+  const variants = rawAgeH === undefined ? [false, undefined] : [{ rawAgeMs: rawAgeH * 3_600_000 }];
+  for (const compaction of variants) {
+    const name = `${units}u-${hours}h-${compaction === false ? 'raw' : `compacted${rawAgeH === undefined ? '' : `-raw${rawAgeH}h`}`}`;
     const dir = join(logs, name);
     const w0 = performance.now();
     await writeLog(mine, dir, units, hours, compaction);

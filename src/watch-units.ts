@@ -43,7 +43,7 @@ export interface WatchUnitsOptions {
   spill?: SpilloverOptions;
   /**
    * The restart rebuild reads at most this many bytes of the log on disk, newest first; older parts of the retention
-   * stay unread (summaries then start at the oldest row read). Default 64 MiB: ~12 h of 100 units raw (docs/spillover.md).
+   * stay unread (summaries then start at the oldest row read). Default 96 MiB: 12 h of 100 busy units with compaction.
    */
   rebuildMaxBytes?: number;
   /**
@@ -70,8 +70,8 @@ export interface WatchUnitsOptions {
   durationClock?: TimestampProvider;
 }
 
-/** Default of `rebuildMaxBytes`: 64 MiB of log on disk (BENCHMARKS.md, *Restart rebuild over the retention*). */
-export const DEFAULT_REBUILD_MAX_BYTES = 64 * 1024 * 1024;
+/** Default of `rebuildMaxBytes`: 96 MiB of log on disk (BENCHMARKS.md, *Restart rebuild over the retention*). */
+export const DEFAULT_REBUILD_MAX_BYTES = 96 * 1024 * 1024;
 
 /** What {@link watchUnits} returns: the events, the store to query, and the sampler's self-metrics. */
 export interface WatchUnits {
