@@ -8,7 +8,7 @@ import { EVENT_FORMAT_VERSION, type MetricEvent, NO_UNIT, type TickEvent } from 
 import { createWindowStore, type MetricStore } from './store/create-window-store.js';
 import { spillover, type SpilloverOptions } from './sinks/spillover.js';
 import { guardSpillDir } from './sinks/spill-dir-guard.js';
-import { type LogTail, withLogTail } from './sources/log-tail.js';
+import { type LogTail, rebuildFailedEvent, withLogTail } from './sources/log-tail.js';
 import { intervalTicks, type IntervalTick } from './sources/interval-ticks.js';
 import { linuxSampler } from './sources/linux-sampler.js';
 import { processGroups } from './sources/process-groups.js';
@@ -144,7 +144,7 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
           withLatestFrom(latestTargets$),
           map(([tick, list]) => ({ ...tick, targets: list })),
           sampleTicks((tick) => timed(sampler, tick), { scheduler }),
-          tail ? besideRebuild(tail.events$, stored, { passThrough }) : stored,
+          tail ? besideRebuild(tail.events$, stored, { passThrough, rebuildFailed: (e) => rebuildFailedEvent(tail.dir, e, scheduler.now()) }) : stored,
           spill ? connect((all$) => merge(all$, all$.pipe(spillover({ scheduler, events: 'log', ...spill })))) : (all$) => all$,
         );
       const subscription = (spill

@@ -2,7 +2,7 @@ import { constants as fc } from 'node:fs';
 import { type FileHandle, lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { filter, finalize, Observable } from 'rxjs';
-import type { BucketEvent, MetricEvent, SampleEvent, UnitDownEvent } from '../events.js';
+import { type BucketEvent, EVENT_FORMAT_VERSION, type ErrorEvent, type MetricEvent, NO_UNIT, type SampleEvent, type UnitDownEvent } from '../events.js';
 import { liveSegments, parseLogSegmentName, type LogSegmentName } from '../formats/log-segments.js';
 import { replay, type ReplaySegment } from './replay.js';
 
@@ -19,6 +19,8 @@ export type LogTailEvent = SampleEvent | UnitDownEvent | BucketEvent;
 
 /** The segments a rebuild will read, already open, and the stream of their events. */
 export interface LogTail {
+  /** The spill directory. */
+  dir: string;
   /** Events of the opened segments, oldest first; closes each segment as it is read, and the rest on unsubscribe. */
   events$: Observable<LogTailEvent>;
   /** Segments opened and their bytes on disk. */
@@ -73,7 +75,7 @@ export async function openLogTail(dir: string, { sinceMs, maxDiskBytes }: LogTai
     filter((e: MetricEvent): e is LogTailEvent => e.type === 'sample' || e.type === 'unit-down' || e.type === 'bucket'),
     finalize(() => void close()),
   );
-  return { events$, segments: picked.length, bytes, truncated, close };
+  return { dir, events$, segments: picked.length, bytes, truncated, close };
 }
 
 /**
@@ -98,3 +100,9 @@ export function withLogTail<T>(dir: string, options: LogTailOptions, project: (t
  * `openLogTail`); torn lines are skipped as `replay` skips them.
  */
 export const logTail = (dir: string, options: LogTailOptions): Observable<LogTailEvent> => withLogTail(dir, options, (tail) => tail.events$);
+
+/** The `error` event (`source: 'rebuild'`) of a restart rebuild that failed part way: sampling goes on without the rest. */
+export function rebuildFailedEvent(dir: string, error: unknown, ts: number): ErrorEvent {
+  const { code = 'E_SOURCE', message = String(error) } = (error ?? {}) as { code?: string; message?: string };
+  return { type: 'error', v: EVENT_FORMAT_VERSION, unit: NO_UNIT, ts, source: 'rebuild', code, message: `rebuilding from ${dir}: ${message}`, count: 1 };
+}

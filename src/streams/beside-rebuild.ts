@@ -6,6 +6,11 @@ import { operate } from './operate.js';
 export interface BesideRebuildOptions {
   /** Pass live events held during the rebuild on at once (default true); false when `stored` does not pass them through. */
   passThrough?: boolean;
+  /**
+   * Turns a failed rebuild into an event that is passed on, after which the live input goes on into the store with
+   * what was rebuilt so far (a broken log must not stop sampling). Default: the output errors.
+   */
+  rebuildFailed?: (error: unknown) => MetricEvent;
 }
 
 /**
@@ -15,12 +20,12 @@ export interface BesideRebuildOptions {
  * every live event goes through `stored`. So the store sees rows in time order and each row once, and a rebuild that
  * takes seconds delays no sampling round. What `stored` emits while the rebuild runs (summaries of a half-built store,
  * evictions of rows that were only being re-read) is not passed on, nor are the rebuild's own events. Completes once
- * both inputs have and `stored` has; an error of either input errors the output.
+ * both inputs have and `stored` has; an error of either input errors the output (see `rebuildFailed`).
  */
 export function besideRebuild(
   rebuild$: Observable<MetricEvent>,
   stored: OperatorFunction<MetricEvent, MetricEvent>,
-  { passThrough = true }: BesideRebuildOptions = {},
+  { passThrough = true, rebuildFailed }: BesideRebuildOptions = {},
 ): OperatorFunction<MetricEvent, MetricEvent> {
   return operate((subscriber) => {
     let rebuilding = true;
@@ -30,14 +35,19 @@ export function besideRebuild(
     const input = new Subject<MetricEvent>();
     // A Subject emits nothing on subscribe, and rebuild$ reads files (asynchronous): linking after subscribing is safe.
     subscriber.add(input.pipe(stored, filter((e) => !rebuilding && !quiet.has(e))).subscribe(subscriber));
+    const rebuilt = (): void => {
+      rebuilding = false;
+      for (const e of held.splice(0)) input.next(e);
+      if (liveDone) input.complete();
+    };
     subscriber.add(rebuild$.subscribe({
       next: (e) => input.next(e), // passed on while rebuilding, so filtered out below
-      error: (error: unknown) => subscriber.error(error),
-      complete: () => {
-        rebuilding = false;
-        for (const e of held.splice(0)) input.next(e);
-        if (liveDone) input.complete();
+      error: (error: unknown) => {
+        if (!rebuildFailed) return subscriber.error(error);
+        subscriber.next(rebuildFailed(error));
+        rebuilt();
       },
+      complete: rebuilt,
     }));
     return {
       next: (e) => {

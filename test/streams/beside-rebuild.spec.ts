@@ -92,6 +92,19 @@ describe('besideRebuild', () => {
     });
   });
 
+  it('with rebuildFailed, passes its event on and goes on live with what was rebuilt', () => {
+    ts.run(({ cold, expectObservable, flush }) => {
+      const { seen, stored } = recorder();
+      const failed = sample('failed', 0);
+      const rebuild = cold<MetricEvent>('a-#', { a }, new Error('unreadable'));
+      const live = cold<MetricEvent>(   'x-------y---|', { x, y });
+      expectObservable(live.pipe(besideRebuild(rebuild, stored, { rebuildFailed: () => failed })))
+        .toBe('x-(fn)--(yz)|', { x, y, f: failed, n: note(x), z: note(y) });
+      flush();
+      expect(seen).toEqual([1, 10, 11]);
+    });
+  });
+
   it('errors when the live input errors', () => {
     ts.run(({ cold, expectObservable, expectSubscriptions }) => {
       const rebuild = cold<MetricEvent>('-----|');
