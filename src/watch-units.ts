@@ -144,7 +144,9 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
           withLatestFrom(latestTargets$),
           map(([tick, list]) => ({ ...tick, targets: list })),
           sampleTicks((tick) => timed(sampler, tick), { scheduler }),
-          tail ? besideRebuild(tail.events$, stored, { passThrough, rebuildFailed: (e) => rebuildFailedEvent(tail.dir, e, scheduler.now()) }) : stored,
+          tail ? besideRebuild(tail.events$, stored, {
+            passThrough, stop: until, rebuildFailed: (e) => rebuildFailedEvent(tail.dir, e, scheduler.now()),
+          }) : stored,
           spill ? connect((all$) => merge(all$, all$.pipe(spillover({ scheduler, events: 'log', ...spill })))) : (all$) => all$,
         );
       const subscription = (spill

@@ -1,4 +1,4 @@
-import { filter, type Observable, type OperatorFunction, Subject } from 'rxjs';
+import { filter, from, type Observable, type ObservableInput, type OperatorFunction, Subject, take } from 'rxjs';
 import type { MetricEvent } from '../events.js';
 import { operate } from './operate.js';
 
@@ -11,6 +11,12 @@ export interface BesideRebuildOptions {
    * what was rebuilt so far (a broken log must not stop sampling). Default: the output errors.
    */
   rebuildFailed?: (error: unknown) => MetricEvent;
+  /**
+   * Gives up a rebuild still running when this emits (a stop asked for: exiting must not wait for it): the store
+   * keeps what it has, `stored` is ended without its final output (summaries of a half-read log would mislead), and
+   * the output completes with the live input. Default: never.
+   */
+  stop?: ObservableInput<unknown>;
 }
 
 /**
@@ -25,22 +31,26 @@ export interface BesideRebuildOptions {
 export function besideRebuild(
   rebuild$: Observable<MetricEvent>,
   stored: OperatorFunction<MetricEvent, MetricEvent>,
-  { passThrough = true, rebuildFailed }: BesideRebuildOptions = {},
+  { passThrough = true, rebuildFailed, stop }: BesideRebuildOptions = {},
 ): OperatorFunction<MetricEvent, MetricEvent> {
   return operate((subscriber) => {
-    let rebuilding = true;
+    let state: 'rebuilding' | 'live' | 'abandoned' = 'rebuilding';
     let liveDone = false;
     const held: MetricEvent[] = [];
     const quiet = new WeakSet<MetricEvent>(); // the held live events: passed on already
     const input = new Subject<MetricEvent>();
     // A Subject emits nothing on subscribe, and rebuild$ reads files (asynchronous): linking after subscribing is safe.
-    subscriber.add(input.pipe(stored, filter((e) => !rebuilding && !quiet.has(e))).subscribe(subscriber));
+    // An observer of our own rather than `subscriber`, so that abandoning ends this subscription alone.
+    const storedSub = input.pipe(stored, filter((e) => state === 'live' && !quiet.has(e))).subscribe({
+      next: (e) => subscriber.next(e), error: (e: unknown) => subscriber.error(e), complete: () => subscriber.complete(),
+    });
+    subscriber.add(storedSub);
     const rebuilt = (): void => {
-      rebuilding = false;
+      state = 'live';
       for (const e of held.splice(0)) input.next(e);
       if (liveDone) input.complete();
     };
-    subscriber.add(rebuild$.subscribe({
+    const rebuildSub = rebuild$.subscribe({
       next: (e) => input.next(e), // passed on while rebuilding, so filtered out below
       error: (error: unknown) => {
         if (!rebuildFailed) return subscriber.error(error);
@@ -48,17 +58,31 @@ export function besideRebuild(
         rebuilt();
       },
       complete: rebuilt,
-    }));
+    });
+    subscriber.add(rebuildSub);
+    if (stop) {
+      subscriber.add(from(stop).pipe(take(1)).subscribe(() => {
+        if (state !== 'rebuilding') return;
+        state = 'abandoned';
+        held.length = 0;
+        rebuildSub.unsubscribe();
+        storedSub.unsubscribe(); // and its summary timer: no final round over a half-read log
+        if (liveDone) subscriber.complete();
+      }));
+    }
     return {
       next: (e) => {
-        if (!rebuilding) return input.next(e);
-        quiet.add(e);
-        held.push(e);
+        if (state === 'live') return input.next(e);
+        if (state === 'rebuilding') {
+          quiet.add(e);
+          held.push(e);
+        }
         if (passThrough) subscriber.next(e);
       },
       complete: () => {
         liveDone = true;
-        if (!rebuilding) input.complete();
+        if (state === 'live') input.complete();
+        else if (state === 'abandoned') subscriber.complete();
       },
     };
   });

@@ -105,6 +105,35 @@ describe('besideRebuild', () => {
     });
   });
 
+  it('with stop, gives up a running rebuild: live events still pass, the store pipeline ends without its final output', () => {
+    ts.run(({ cold, hot, expectObservable, expectSubscriptions, flush }) => {
+      const { seen, stored } = recorder();
+      const rebuild = cold<MetricEvent>('a----b|', { a, b });
+      const live = cold<MetricEvent>(   'xy----|', { x, y });
+      const stop = hot(                 '--s');
+      expectObservable(live.pipe(besideRebuild(rebuild, stored, { stop }))).toBe('xy----|', { x, y });
+      expectSubscriptions(rebuild.subscriptions).toBe('^-!');
+      flush();
+      expect(seen).toEqual([1]); // the held live events never went into the half-built store
+    });
+  });
+
+  it('with stop, completes at the stop when the live input has ended already', () => {
+    ts.run(({ cold, hot, expectObservable }) => {
+      const rebuild = cold<MetricEvent>('-----a|', { a });
+      const live = cold<MetricEvent>(   'x|', { x });
+      expectObservable(live.pipe(besideRebuild(rebuild, recorder().stored, { stop: hot('--s') }))).toBe('x-|', { x });
+    });
+  });
+
+  it('a stop after the rebuild has ended changes nothing', () => {
+    ts.run(({ cold, hot, expectObservable }) => {
+      const rebuild = cold<MetricEvent>('a|', { a });
+      const live = cold<MetricEvent>(   '--x-----|', { x });
+      expectObservable(live.pipe(besideRebuild(rebuild, recorder().stored, { stop: hot('---s') }))).toBe('--(xn)--|', { x, n: note(x) });
+    });
+  });
+
   it('errors when the live input errors', () => {
     ts.run(({ cold, expectObservable, expectSubscriptions }) => {
       const rebuild = cold<MetricEvent>('-----|');
