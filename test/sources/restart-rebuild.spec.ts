@@ -5,7 +5,7 @@
  * process sampled live. The reference is the log itself, read back with `replay` before the restart.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { chownSync, lstatSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chownSync, lstatSync, readdirSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +15,8 @@ import { bucketSegmentName, parseLogSegmentName } from '../../src/formats/log-se
 import { segmentName } from '../../src/formats/segment-names.js';
 import { spillover, type SpilloverOptions } from '../../src/sinks/spillover.js';
 import { replay } from '../../src/sources/replay.js';
+import { openLogTail } from '../../src/sources/log-tail.js';
+import { PipelineError } from '../../src/errors.js';
 import { sample } from '../../src/testing/index.js';
 import { watchUnits } from '../../src/watch-units.js';
 import { killAll, startNode } from '../helpers/children.js';
@@ -47,7 +49,7 @@ function history(): MetricEvent[] {
 }
 
 /** Writes `events` through spillover with the sink's clock at event time (segment names and compaction ages follow it). */
-async function writeLog(dir: string, events: MetricEvent[], options: Partial<SpilloverOptions> = {}): Promise<void> {
+async function writeLog(dir: string, events: MetricEvent[], options: Partial<SpilloverOptions> = {}, behind = 5_000): Promise<void> {
   let now = events[0]!.ts;
   const clock = Object.assign(Object.create(asyncScheduler) as SchedulerLike, { now: () => now });
   const input = new Subject<MetricEvent>();
@@ -57,7 +59,7 @@ async function writeLog(dir: string, events: MetricEvent[], options: Partial<Spi
   for (const [i, e] of events.entries()) {
     now = e.ts;
     input.next(e);
-    while (i + 1 - written > 5_000) await sleep(1); // as a live sink sees it: never more than its queue behind
+    while (i + 1 - written > behind) await sleep(1); // as a live sink sees it: never more than its queue behind
   }
   input.complete();
   expect(await problems).toEqual([]);
@@ -185,4 +187,23 @@ describe('the restart rebuild covers the retention from the log', () => {
     const summaries = lastSummaries(out.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as MetricEvent));
     expect(summaries.get('worker')).toMatchObject({ firstTs: held.get('worker')!.firstTs, samples: held.get('worker')!.observations });
   }, 60_000);
+
+  it('holds maxOpen segments open at a time: those opened at the start are read after an unlink, a later one gone ends it with E_SOURCE', async () => {
+    const dir = fresh();
+    await writeLog(dir, history().slice(0, 6_000), { segmentBytes: 1_024 }, 300);
+    const names = readdirSync(dir).filter((n) => parseLogSegmentName(n)).sort();
+    expect(names.length).toBeGreaterThan(4);
+    const all = await lastValueFrom(replay(dir).pipe(toArray()));
+    const whole = await openLogTail(dir, { sinceMs: 0, maxDiskBytes: 1 << 30, maxOpen: 2 });
+    expect(await lastValueFrom(whole.events$.pipe(toArray()))).toEqual(all); // window by window, the same events
+    const tail = await openLogTail(dir, { sinceMs: 0, maxDiskBytes: 1 << 30, maxOpen: 2 });
+    unlinkSync(join(dir, names[0]!)); // open already: still read
+    unlinkSync(join(dir, names.at(-1)!)); // in a later window: not there when its turn comes
+    const read: MetricEvent[] = [];
+    const failed = await new Promise<unknown>((resolve) => tail.events$.subscribe({ next: (e) => read.push(e), error: resolve, complete: () => resolve(undefined) }));
+    expect(failed).toBeInstanceOf(PipelineError);
+    expect(failed).toMatchObject({ code: 'E_SOURCE', message: expect.stringContaining(names.at(-1)!) });
+    expect(read).toEqual(all.slice(0, read.length)); // what was read is the log's oldest part, in order
+    expect(read[0]).toEqual(all[0]);
+  });
 });
