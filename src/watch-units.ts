@@ -5,6 +5,7 @@ import {
   type SchedulerLike, shareReplay, switchMap, take, takeUntil, type TimestampProvider, timer, withLatestFrom,
 } from 'rxjs';
 import { EVENT_FORMAT_VERSION, type MetricEvent, NO_UNIT, type TickEvent } from './events.js';
+import { PipelineError } from './errors.js';
 import { createWindowStore, type MetricStore } from './store/create-window-store.js';
 import { spillover, type SpilloverOptions } from './sinks/spillover.js';
 import { guardSpillDir } from './sinks/spill-dir-guard.js';
@@ -38,12 +39,13 @@ export interface WatchUnitsOptions {
   children?: boolean | 'auto';
   /**
    * The event log on disk: every event that describes the units is appended to `spill.dir` (`events: 'log'` unless
-   * given), and a restart rebuilds the store from the log's newest end before the first tick. None when absent.
+   * given), and a restart rebuilds the store from the log's newest end, beside the first ticks. None when absent.
    */
   spill?: SpilloverOptions;
   /**
    * The restart rebuild reads at most this many bytes of the log on disk, newest first; older parts of the retention
-   * stay unread (summaries then start at the oldest row read). Default 96 MiB: 12 h of 100 busy units with compaction.
+   * stay unread (summaries then start at the oldest row read); 0: no rebuild. Default 96 MiB: 12 h of 100 busy units
+   * with compaction. A negative or non-numeric value throws `PipelineError('E_USAGE')`.
    */
   rebuildMaxBytes?: number;
   /**
@@ -107,6 +109,7 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     tiers,
     rebuildMaxBytes = DEFAULT_REBUILD_MAX_BYTES,
   } = options;
+  if (!(rebuildMaxBytes >= 0)) throw new PipelineError('E_USAGE', `rebuildMaxBytes must be 0 or more, got ${rebuildMaxBytes}`);
   // The self-metrics travel as a `tick` event after the round's samples; a round whose sampler fails has an `error`
   // event (from sampleTicks) instead.
   const timed = (sampler: Sampler, tick: IntervalTick & { targets: readonly UnitTarget[] }) => {

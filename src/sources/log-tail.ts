@@ -11,7 +11,7 @@ import { replay, type ReplaySegment } from './replay.js';
 export interface LogTailOptions {
   /** Only rows with `ts` ≥ sinceMs (ms since epoch): now minus the store's retention. */
   sinceMs: number;
-  /** Read at most about this many bytes of segments on disk, newest first (the rebuild's bound: its CPU is ~linear in them). */
+  /** Read at most about this many bytes of segments on disk, newest first (the rebuild's bound: its CPU is ~linear in them); 0: none. */
   maxDiskBytes: number;
   /** Segments held open at once (default `REBUILD_OPEN_SEGMENTS`). */
   maxOpen?: number;
@@ -72,7 +72,8 @@ export async function openLogTail(dir: string, { sinceMs, maxDiskBytes, maxOpen 
   let bytes = 0;
   let truncated = false;
   for (const seg of liveSegments(ours).live.reverse()) {
-    if (bytes > 0 && bytes + seg.size > maxDiskBytes) { truncated = true; break; }
+    // The newest segment is read even when it alone is over a positive bound: some history rather than none.
+    if (bytes + seg.size > maxDiskBytes && (bytes > 0 || maxDiskBytes <= 0)) { truncated = true; break; }
     picked.push(seg);
     bytes += seg.size;
     if (seg.openedMs < sinceMs) break; // opened before the cutoff: older segments hold only older rows

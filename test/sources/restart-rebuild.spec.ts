@@ -206,4 +206,13 @@ describe('the restart rebuild covers the retention from the log', () => {
     expect(read).toEqual(all.slice(0, read.length)); // what was read is the log's oldest part, in order
     expect(read[0]).toEqual(all[0]);
   });
+
+  it('rebuildMaxBytes 0 rebuilds nothing; a negative one is refused with E_USAGE naming the option', async () => {
+    const dir = fresh();
+    await writeLog(dir, history().slice(0, 3_000));
+    const { store, summaries } = await restart(dir, { rebuildMaxBytes: 0 });
+    expect(store.units()).toEqual(['api']);
+    expect(summaries.get('api')!.samples).toBe(3);
+    expect(() => watchUnits({ spill: { dir }, rebuildMaxBytes: -1 })).toThrow(expect.objectContaining({ code: 'E_USAGE', message: 'rebuildMaxBytes must be 0 or more, got -1' }));
+  }, 60_000);
 });
