@@ -15,7 +15,7 @@ export { readHostInfo, type HostInfo } from './sources/host-info.js';
 export type { Sampler, UnitTarget } from './sources/sampler.js';
 export { processGroups, listCommands, type ProcessGroupsOptions } from './sources/process-groups.js';
 export { readNdjson, decodeMetricEvent, type ReadNdjsonOptions, type BadLine, type LineDecoder } from './sources/read-ndjson.js';
-export { replay, type ReplayOptions, type ReplayableEvent } from './sources/replay.js';
+export { replay, type ReplayOptions, type ReplayableEvent, type ReplaySegment } from './sources/replay.js';
 export { systemgDecoder, SYSTEMG_FILE_PATTERN } from './formats/systemg-format.js';
 export { systemgTargetsDir, type SystemgTargetsDirOptions } from './sources/systemg-targets-dir.js';
 export { systemgTargets, type SystemgStateTexts } from './formats/systemg-targets.js';

@@ -1,14 +1,15 @@
 import { platform } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
-  asyncScheduler, concat, connect, defer, EMPTY, filter, finalize, from, isObservable, map, merge, NEVER, Observable, type ObservableInput,
+  asyncScheduler, connect, defer, EMPTY, from, isObservable, map, merge, NEVER, Observable, type ObservableInput,
   type SchedulerLike, shareReplay, switchMap, take, takeUntil, type TimestampProvider, timer, withLatestFrom,
 } from 'rxjs';
 import { EVENT_FORMAT_VERSION, type MetricEvent, NO_UNIT, type TickEvent } from './events.js';
+import { PipelineError } from './errors.js';
 import { createWindowStore, type MetricStore } from './store/create-window-store.js';
 import { spillover, type SpilloverOptions } from './sinks/spillover.js';
 import { guardSpillDir } from './sinks/spill-dir-guard.js';
-import { logTail } from './sources/log-tail.js';
+import { type LogTail, rebuildFailedEvent, withLogTail } from './sources/log-tail.js';
 import { intervalTicks, type IntervalTick } from './sources/interval-ticks.js';
 import { linuxSampler } from './sources/linux-sampler.js';
 import { processGroups } from './sources/process-groups.js';
@@ -17,6 +18,7 @@ import { siSampler } from './sources/si-sampler.js';
 import { unitTargets, type UnitTargetsSpec } from './sources/unit-targets.js';
 import { sampleTicks } from './streams/sample-ticks.js';
 import { ingestAndSummarize } from './streams/ingest-and-summarize.js';
+import { besideRebuild } from './streams/beside-rebuild.js';
 import type { TierPlan } from './store/tiers.js';
 
 /** Options of {@link watchUnits}; every default is systemg's (1 s interval, 12 h, 10 MiB, summaries every 10 s). */
@@ -37,9 +39,15 @@ export interface WatchUnitsOptions {
   children?: boolean | 'auto';
   /**
    * The event log on disk: every event that describes the units is appended to `spill.dir` (`events: 'log'` unless
-   * given), and a restart rebuilds the store from the log's newest end before the first tick. None when absent.
+   * given), and a restart rebuilds the store from the log's newest end, beside the first ticks. None when absent.
    */
   spill?: SpilloverOptions;
+  /**
+   * The restart rebuild reads at most this many bytes of the log on disk, newest first; older parts of the retention
+   * stay unread (summaries then start at the oldest row read); 0: no rebuild. Default 96 MiB: 12 h of 100 busy units
+   * with compaction. A negative or non-numeric value throws `PipelineError('E_USAGE')`.
+   */
+  rebuildMaxBytes?: number;
   /**
    * Default on Linux: `linuxSampler` (the /proc sampler for process targets, the cgroup sampler for cgroup and
    * systemd targets, network bytes for units that own a network namespace); the systeminformation sampler elsewhere.
@@ -63,6 +71,9 @@ export interface WatchUnitsOptions {
    */
   durationClock?: TimestampProvider;
 }
+
+/** Default of `rebuildMaxBytes`: 96 MiB of log on disk (BENCHMARKS.md, *Restart rebuild over the retention*). */
+export const DEFAULT_REBUILD_MAX_BYTES = 96 * 1024 * 1024;
 
 /** What {@link watchUnits} returns: the events, the store to query, and the sampler's self-metrics. */
 export interface WatchUnits {
@@ -96,7 +107,9 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
     scheduler = asyncScheduler,
     durationClock = performance,
     tiers,
+    rebuildMaxBytes = DEFAULT_REBUILD_MAX_BYTES,
   } = options;
+  if (!(rebuildMaxBytes >= 0)) throw new PipelineError('E_USAGE', `rebuildMaxBytes must be 0 or more, got ${rebuildMaxBytes}`);
   // The self-metrics travel as a `tick` event after the round's samples; a round whose sampler fails has an `error`
   // event (from sampleTicks) instead.
   const timed = (sampler: Sampler, tick: IntervalTick & { targets: readonly UnitTarget[] }) => {
@@ -121,15 +134,11 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
       // The first tick waits for the first target list (a units file is read asynchronously), so no round is lost.
       const latestTargets$ = targets$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
       const stop$ = merge(from(until), durationMs === undefined ? EMPTY : timer(durationMs, scheduler));
-      // Restart continuity: the log's newest rows go into the store (and nowhere else) before the first tick. A log
-      // sample takes ~15 bytes on disk and ~30 in the store, so reading as many disk bytes as the store's budget fills
-      // the window about twice over (measured in BENCHMARKS.md): enough for data that compresses worse.
-      let rebuilding = spill !== undefined;
-      const rebuild$ = spill && defer(async () => guardSpillDir(spill.dir)).pipe(
-        switchMap(() => logTail(spill.dir, { sinceMs: scheduler.now() - retentionMs, maxDiskBytes: maxMemoryBytes })),
-        finalize(() => { rebuilding = false; }),
-      );
-      const subscription = latestTargets$
+      // Restart continuity: the log's newest end goes into the store (and nowhere else). Its segments are opened
+      // first (a few ms), then sampling starts at once and runs beside the rebuild (besideRebuild keeps the store in
+      // time order); the rebuild reads at most rebuildMaxBytes of disk, newest first (docs/spillover.md).
+      const stored = ingestAndSummarize(store, { everyMs: summaryEveryMs, intervalMs, passThrough });
+      const pipeline = (tail?: LogTail): Observable<MetricEvent> => latestTargets$
         .pipe(
           take(1),
           switchMap(() => intervalTicks({ intervalMs, scheduler })),
@@ -138,12 +147,15 @@ export function watchUnits(options: WatchUnitsOptions = {}): WatchUnits {
           withLatestFrom(latestTargets$),
           map(([tick, list]) => ({ ...tick, targets: list })),
           sampleTicks((tick) => timed(sampler, tick), { scheduler }),
-          (live$: Observable<MetricEvent>) => (rebuild$ ? concat(rebuild$, live$) : live$).pipe(
-            ingestAndSummarize(store, { everyMs: summaryEveryMs, intervalMs, passThrough }),
-            filter(() => !rebuilding), // the rebuild only fills the store: its rows are in the log already
-          ),
+          tail ? besideRebuild(tail.events$, stored, {
+            passThrough, stop: until, rebuildFailed: (e) => rebuildFailedEvent(tail.dir, e, scheduler.now()),
+          }) : stored,
           spill ? connect((all$) => merge(all$, all$.pipe(spillover({ scheduler, events: 'log', ...spill })))) : (all$) => all$,
-        )
+        );
+      const subscription = (spill
+        ? defer(async () => guardSpillDir(spill.dir)).pipe(switchMap(() =>
+          withLogTail(spill.dir, { sinceMs: scheduler.now() - retentionMs, maxDiskBytes: rebuildMaxBytes }, pipeline)))
+        : pipeline())
         .subscribe(subscriber);
       return () => {
         subscription.unsubscribe();

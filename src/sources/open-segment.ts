@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { type FileHandle, readFile } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import { constants as zc, createGunzip, gunzipSync } from 'node:zlib';
 
@@ -13,6 +13,8 @@ export interface OpenSegmentOptions {
   onTorn: (error: Error) => void;
   /** Called with the size of every chunk read from the file (compressed bytes for a `.gz`): a progress bar's feed. */
   onRead?: (bytes: number) => void;
+  /** The file, already opened (and checked) by the caller: read from it rather than opening `path`; closed at the end. */
+  handle?: FileHandle;
 }
 
 // A prefix of a gzip stream decodes without error (Z_SYNC_FLUSH: a missing end is no error), so this is monotone.
@@ -46,8 +48,8 @@ async function decodablePrefix(path: string, from: number): Promise<Buffer> {
  * text of that chunk up to the bad data is recovered by decoding the file's longest good prefix (rare, and bounded
  * by one segment): the lines before the bad data are all kept.
  */
-export function openSegment(path: string, { compressed, highWaterMark, onTorn, onRead }: OpenSegmentOptions): Readable {
-  const file = createReadStream(path, { highWaterMark });
+export function openSegment(path: string, { compressed, highWaterMark, onTorn, onRead, handle }: OpenSegmentOptions): Readable {
+  const file = createReadStream(path, { highWaterMark, ...(handle ? { fd: handle } : {}) });
   if (onRead) file.on('data', (chunk) => onRead(chunk.length));
   if (!compressed) return file;
   // Output in chunks of the read size, not zlib's 16 KiB: fewer, larger blocks for the line reader (its per-chunk cost).

@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { type FileHandle, lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   asyncScheduler, concat, concatMap, defer, EMPTY, filter, finalize, from, map, of, type Observable, type SchedulerLike, throwError,
@@ -41,6 +41,8 @@ export interface ReplayOptions<E extends ReplayableEvent = MetricEvent> {
   maxLineBytes?: number;
   /** Only our segments whose range reaches this sequence number, and no systemg files (a tail of our own log). */
   fromSeq?: number;
+  /** Read exactly these segments of ours, opened and checked by the caller (`openLogTail`), instead of listing `dir`. */
+  segments?: readonly ReplaySegment[];
   /** Clock for the `ts` of the `dropped` events that count skipped lines. */
   scheduler?: SchedulerLike;
   /** Decoder of the lines of our segments (see readNdjson); `decodeOpenEvent` keeps custom event types. */
@@ -53,6 +55,13 @@ export interface ReplayOptions<E extends ReplayableEvent = MetricEvent> {
   verbatim?: Verbatim;
 }
 
+/** One of our segments, already opened: what `openLogTail` hands to `replay`. */
+export interface ReplaySegment {
+  name: string;
+  compressed: boolean;
+  handle: FileHandle;
+}
+
 interface ReplayFile {
   name: string;
   /** systemg's decoder for its files; ours use the caller's. */
@@ -63,6 +72,8 @@ interface ReplayFile {
   compressed?: boolean;
   /** With a unit filter: the JSON strings one of which a wanted line must hold (see readNdjson's `anyOf`). */
   anyOf?: string[];
+  /** Opened by the caller. */
+  handle?: FileHandle;
 }
 
 const CHUNK = 256 * 1024;
@@ -112,6 +123,7 @@ export function replay<E extends ReplayableEvent = MetricEvent>(dir: string, opt
   const ours = (options.decode ?? decodeMetricEvent) as LineDecoder<E | MetricEvent>;
   return defer(async () => {
     try {
+      if (options.segments) return options.segments.map((s): ReplayFile => ({ ...s, ours: true }));
       return await replayFiles(dir, await loadNames(options.unitNames), units, options.fromSeq);
     } catch (error) {
       throw new PipelineError('E_SOURCE', `replay ${dir}: ${(error as Error).message}`, { cause: error });
@@ -119,7 +131,7 @@ export function replay<E extends ReplayableEvent = MetricEvent>(dir: string, opt
   }).pipe(
     concatMap((files) => {
       let total = 0;
-      return from(files).pipe(concatMap(({ name, decode, anyOf, ours: isOurs, compressed = false }) => {
+      return from(files).pipe(concatMap(({ name, decode, anyOf, ours: isOurs, compressed = false, handle }) => {
         let bad = 0;
         const count = (b: BadLine) => { bad++; onBadLine?.(b); };
         let torn: PipelineError | undefined; // under strict, failed with once the lines before it are out
@@ -129,7 +141,7 @@ export function replay<E extends ReplayableEvent = MetricEvent>(dir: string, opt
           else count({ name, line: 0, reason, excerpt: '', count: bad + 1 });
         };
         const input = openSegment(join(dir, name), {
-          compressed, highWaterMark: CHUNK, onTorn, ...(onRead ? { onRead } : {}),
+          compressed, highWaterMark: CHUNK, onTorn, ...(onRead ? { onRead } : {}), ...(handle ? { handle } : {}),
         });
         const read = { name, strict, maxLineBytes, anyOf, onBadLine: count, ...(paused ? { paused } : {}), ...(verbatim ? { verbatim } : {}) };
         const events$ = readNdjson<E | MetricEvent>(input, { ...read, decode: decode ?? ours }).pipe(
