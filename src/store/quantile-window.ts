@@ -14,52 +14,68 @@ import { CPU_COUNT, CPU_MAX, CPU_Q90, CPU_Q95, RSS_MAX, RSS_Q90, RSS_Q95, UP } f
 
 /** Distinct values a window keeps: enough for the p95 to move a few knots either way between visits. */
 export const WINDOW_VALUES = 6;
-/** Slots `save` writes: key, total, weight below, flags, then the values and their weights. */
-export const WINDOW_SLOTS = 4 + 2 * WINDOW_VALUES;
+/** Slots a window takes: key, total, weight below, flags, then the values and their weights, each with one spare. */
+export const WINDOW_SLOTS = 4 + 2 * (WINDOW_VALUES + 1);
+const KEY = 0, TOTAL = 1, BELOW = 2, FLAGS = 3, VALUES = 4, WEIGHTS = VALUES + WINDOW_VALUES + 1;
 const LOW_OPEN = 8, HIGH_OPEN = 16; // flags: points exist below (above) the window; the low bits count its values
 
-/** Points weighed near one value, the last p95 (its key); see the file comment. */
+/** Points weighed near one value, the last p95 (its key); see the file comment. The window lives in the slots of an
+ * array it is bound to (a unit's running totals), so a summary neither copies it in nor out. */
 export class QuantileWindow {
-  /** Weight of every point added. */
-  total = 0;
-  private below = 0;
-  private count = 0;
-  private lowOpen = false;
-  private highOpen = false;
-  private key = Number.NaN;
+  private s: number[] = new Array<number>(WINDOW_SLOTS).fill(Number.NaN); // doubles, like the totals it binds to
+  private at = 0;
   private scale = 1;
-  private readonly keys = new Float64Array(WINDOW_VALUES + 1); // one spare for an insert before the eviction
-  private readonly weights = new Float64Array(WINDOW_VALUES + 1);
   /** `resolve`'s counts of raw values per window value. */
   private readonly atOrUnder = new Float64Array(WINDOW_VALUES + 1);
   private readonly equal = new Float64Array(WINDOW_VALUES + 1);
+  private readonly windowKeys = new Float64Array(WINDOW_VALUES + 1);
+
+  /** Works on the window kept in `state` from `at` on (WINDOW_SLOTS slots) from now on. */
+  bind(state: number[], at: number): void {
+    this.s = state; this.at = at;
+  }
 
   /** Empties the window; it will centre on `key` (a p95 times `scale`; NaN: none yet). */
   reset(key: number, scale: number): void {
-    this.total = 0; this.below = 0; this.count = 0; this.lowOpen = false; this.highOpen = false;
-    this.key = key; this.scale = scale;
+    const { s, at } = this;
+    s[at + KEY] = key; s[at + TOTAL] = 0; s[at + BELOW] = 0; s[at + FLAGS] = 0;
+    this.scale = scale;
+  }
+
+  /** Keeps the window's weights and centres it on `key` from now on. */
+  rekey(key: number, scale: number): void {
+    this.s[this.at + KEY] = key;
+    this.scale = scale;
+  }
+
+  /** Weight of every point added. */
+  get total(): number {
+    return this.s[this.at + TOTAL]!;
   }
 
   /** Adds a point; skips what `WeightedPoints.add` skips, so both see the same points. */
   add(value: number, weight: number): void {
     if (!(weight > 0) || value !== value) return;
-    this.total += weight;
+    const { s, at } = this;
+    s[at + TOTAL] = s[at + TOTAL]! + weight;
     const k = Math.round(value * this.scale);
-    const { keys, weights } = this;
-    const n = this.count;
+    const flags = s[at + FLAGS]!;
+    const n = flags & 7;
+    const keys = at + VALUES, weights = at + WEIGHTS;
     let i = 0;
-    while (i < n && keys[i]! < k) i++;
-    if (i < n && keys[i] === k) { for (let j = i; j < n; j++) weights[j] = weights[j]! + weight; return; }
-    if (i === 0 && this.lowOpen) { // below the window: not next to it as far as we know
-      this.below += weight;
-      for (let j = 0; j < n; j++) weights[j] = weights[j]! + weight;
+    while (i < n && s[keys + i]! < k) i++;
+    if (i < n && s[keys + i] === k) { for (let j = i; j < n; j++) s[weights + j] = s[weights + j]! + weight; return; }
+    if (i === 0 && (flags & LOW_OPEN) !== 0) { // below the window: not next to it as far as we know
+      s[at + BELOW] = s[at + BELOW]! + weight;
+      for (let j = 0; j < n; j++) s[weights + j] = s[weights + j]! + weight;
       return;
     }
-    if (i === n && this.highOpen) return;
-    for (let j = n; j > i; j--) { keys[j] = keys[j - 1]!; weights[j] = weights[j - 1]! + weight; }
-    keys[i] = k;
-    weights[i] = (i > 0 ? weights[i - 1]! : this.below) + weight;
-    this.count = n + 1;
+    if (i === n && (flags & HIGH_OPEN) !== 0) return;
+    // Insert k at i; the spare slot past the window (see WINDOW_SLOTS) takes the last value until the eviction.
+    for (let j = n; j > i; j--) { s[keys + j] = s[keys + j - 1]!; s[weights + j] = s[weights + j - 1]! + weight; }
+    s[keys + i] = k;
+    s[weights + i] = (i > 0 ? s[weights + i - 1]! : s[at + BELOW]!) + weight;
+    s[at + FLAGS] = flags + 1;
     if (n + 1 > WINDOW_VALUES) this.evictFarther();
   }
 
@@ -72,15 +88,15 @@ export class QuantileWindow {
   }
 
   private evictFarther(): void {
+    const { s, at } = this;
+    const key = s[at + KEY]!, n = s[at + FLAGS]! & 7, keys = at + VALUES, weights = at + WEIGHTS;
     let under = 0, over = 0;
-    for (let j = 0; j < this.count; j++) { if (this.keys[j]! < this.key) under++; else if (this.keys[j]! > this.key) over++; }
+    for (let j = 0; j < n; j++) { if (s[keys + j]! < key) under++; else if (s[keys + j]! > key) over++; }
     if (under > over) {
-      this.below = this.weights[0]!;
-      this.keys.copyWithin(0, 1, this.count);
-      this.weights.copyWithin(0, 1, this.count);
-      this.lowOpen = true;
-    } else this.highOpen = true;
-    this.count--;
+      s[at + BELOW] = s[weights]!;
+      for (let j = 1; j < n; j++) { s[keys + j - 1] = s[keys + j]!; s[weights + j - 1] = s[weights + j]!; }
+      s[at + FLAGS] = (s[at + FLAGS]! | LOW_OPEN) - 1;
+    } else s[at + FLAGS] = (s[at + FLAGS]! | HIGH_OPEN) - 1;
   }
 
   /**
@@ -89,37 +105,48 @@ export class QuantileWindow {
    * scratch room for `n` values. The total and the target are formed as `WeightedPoints.quantile` forms them.
    */
   resolve(fraction: number, raw: Float64Array, n: number, sorted: Float64Array): number {
-    const { keys, weights, count: m, scale } = this;
-    let total = this.total;
-    let kept = 0; // the raw values' keys, NaN skipped as `add` skips it
-    for (let r = 0; r < n; r++) if (raw[r] === raw[r]) { total += 1; sorted[kept++] = Math.round(raw[r]! * scale); }
-    const target = Number.isInteger(total) ? Math.max(1, Math.ceil(fraction * total)) : fraction * total;
-    // One pass places each raw value after the window values below it: `atOrUnder[j]` counts those in
-    // (keys[j-1], keys[j]], `equal[j]` those at keys[j] (past the last value: `atOrUnder[m]`).
-    const { atOrUnder, equal } = this;
+    const { s, at, scale } = this;
+    const flags = s[at + FLAGS]!;
+    const m = flags & 7, keys = at + VALUES, weights = at + WEIGHTS;
+    const lowOpen = (flags & LOW_OPEN) !== 0, highOpen = (flags & HIGH_OPEN) !== 0, below = s[at + BELOW]!;
+    let total = s[at + TOTAL]!;
+    // One pass keeps the raw values' keys (NaN skipped as `add` skips it) and places each after the window values
+    // below it: `atOrUnder[j]` counts those in (keys[j-1], keys[j]], `equal[j]` those at keys[j] (past the last value:
+    // `atOrUnder[m]`). Most raw values lie below the window, which the first test settles.
+    const { atOrUnder, equal, windowKeys } = this;
+    for (let j = 0; j < m; j++) windowKeys[j] = s[keys + j]!;
     atOrUnder.fill(0, 0, m + 1);
     equal.fill(0, 0, m + 1);
-    for (let r = 0; r < kept; r++) {
-      const k = sorted[r]!;
+    const first = m > 0 ? windowKeys[0]! : Number.POSITIVE_INFINITY;
+    let kept = 0, underFirst = 0;
+    for (let r = 0; r < n; r++) {
+      const v = raw[r]!;
+      if (v !== v) continue;
+      total += 1;
+      const k = Math.round(v * scale);
+      sorted[kept++] = k;
+      if (k < first) { underFirst++; continue; }
       let j = 0;
-      while (j < m && keys[j]! < k) j++;
-      atOrUnder[j]!++;
-      if (j < m && keys[j] === k) equal[j]!++;
+      while (j < m && windowKeys[j]! < k) j++;
+      atOrUnder[j] = atOrUnder[j]! + 1;
+      if (j < m && windowKeys[j] === k) equal[j] = equal[j]! + 1;
     }
+    atOrUnder[0] = atOrUnder[0]! + underFirst;
+    const target = Number.isInteger(total) ? Math.max(1, Math.ceil(fraction * total)) : fraction * total;
     // The first window value at which the weight reaches the target.
     let rawAtOrUnder = 0;
     let i = 0;
     for (; i < m; i++) {
       rawAtOrUnder += atOrUnder[i]!;
-      if (i === 0 && this.lowOpen && this.below + rawAtOrUnder - equal[0]! >= target) return Number.NaN; // below it
-      if (weights[i]! + rawAtOrUnder >= target) break;
+      if (i === 0 && lowOpen && below + rawAtOrUnder - equal[0]! >= target) return Number.NaN; // below it
+      if (s[weights + i]! + rawAtOrUnder >= target) break;
     }
-    if (i === m && this.highOpen) return Number.NaN; // above the window
-    if (i === 0 && this.lowOpen) return keys[0]!; // no raw value below the window can reach the target (tested above)
+    if (i === m && highOpen) return Number.NaN; // above the window
+    if (i === 0 && lowOpen) return s[keys]!; // no raw value below the window can reach the target (tested above)
     // Only raw values lie strictly between keys[i-1] and keys[i] (or past an end the window knows has no points).
-    const from = i > 0 ? keys[i - 1]! : Number.NEGATIVE_INFINITY;
-    const to = i < m ? keys[i]! : Number.POSITIVE_INFINITY;
-    let weight = i > 0 ? weights[i - 1]! : this.below;
+    const from = i > 0 ? s[keys + i - 1]! : Number.NEGATIVE_INFINITY;
+    const to = i < m ? s[keys + i]! : Number.POSITIVE_INFINITY;
+    let weight = i > 0 ? s[weights + i - 1]! : below;
     let between = 0;
     for (let r = 0; r < kept; r++) {
       const k = sorted[r]!;
@@ -133,21 +160,6 @@ export class QuantileWindow {
       sorted[j + 1] = k;
     }
     for (let r = 0; r < between; r++) if (weight + r + 1 >= target) return sorted[r]!;
-    return i < m ? keys[i]! : Number.NaN;
-  }
-
-  /** Writes the window to `into` from `at` on (WINDOW_SLOTS slots). */
-  save(into: number[], at: number): void {
-    into[at] = this.key; into[at + 1] = this.total; into[at + 2] = this.below;
-    into[at + 3] = this.count + (this.lowOpen ? LOW_OPEN : 0) + (this.highOpen ? HIGH_OPEN : 0);
-    for (let j = 0; j < this.count; j++) { into[at + 4 + j] = this.keys[j]!; into[at + 4 + WINDOW_VALUES + j] = this.weights[j]!; }
-  }
-
-  /** Takes back a window `save` wrote; the key stays the one `reset` set. */
-  restore(from: number[], at: number): void {
-    this.total = from[at + 1]!; this.below = from[at + 2]!;
-    const flags = from[at + 3]!;
-    this.count = flags & 7; this.lowOpen = (flags & LOW_OPEN) !== 0; this.highOpen = (flags & HIGH_OPEN) !== 0;
-    for (let j = 0; j < this.count; j++) { this.keys[j] = from[at + 4 + j]!; this.weights[j] = from[at + 4 + WINDOW_VALUES + j]!; }
+    return i < m ? s[keys + i]! : Number.NaN;
   }
 }

@@ -39,9 +39,10 @@ export function summarizeTiers(
 ): SummaryEvent {
   const fromTs = options.now - options.windowMs;
   const { cpu, rss } = probes;
-  cpu.reset(Math.round(guess.cpuP95 * 1000), 1000); // the guess is a rounded figure, the points f32 as kept
-  rss.reset(guess.rssP95 / 1024, 1); // a multiple of 1024 bytes, the points in KiB
-  const collected = totalsInSpan(totals, tiers, refs, fromTs, merger, cpu, rss, bucket);
+  // The windows centre on the last p95s as keys: a rounded CPU figure against f32 points as kept (scale 1000), a
+  // multiple of 1024 bytes against points in KiB (scale 1).
+  const collected = totalsInSpan(totals, tiers, refs, fromTs, merger, cpu, rss, Math.round(guess.cpuP95 * 1000),
+    guess.rssP95 / 1024, bucket);
   const m = merger.value;
   if (m[B.COUNT] === 0) return S.summarizeWindow(unit, window, pool, options, scratch, guess);
   const start = window.firstIndexFrom(fromTs);

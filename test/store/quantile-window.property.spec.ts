@@ -16,6 +16,7 @@ function check(saved: number[], points: { value: number; weight: number }[], sca
   const flags = saved[3]!;
   const count = flags & 7, lowOpen = (flags & 8) !== 0, highOpen = (flags & 16) !== 0;
   const keys = saved.slice(4, 4 + count);
+  const weights = saved.slice(5 + WINDOW_VALUES, 5 + WINDOW_VALUES + count);
   const sumWhere = (keep: (k: number) => boolean): number =>
     points.reduce((sum, p) => (keep(key(p.value, scale)) ? sum + p.weight : sum), 0);
   const distinct = [...new Set(points.map((p) => key(p.value, scale)))].sort((a, b) => a - b);
@@ -27,7 +28,7 @@ function check(saved: number[], points: { value: number; weight: number }[], sca
   expect(lowOpen).toBe(at > 0);
   expect(highOpen).toBe(at + count < distinct.length);
   if (lowOpen) expect(saved[2]).toBe(sumWhere((k) => k < keys[0]!));
-  keys.forEach((k, j) => expect(saved[4 + WINDOW_VALUES + j]).toBe(sumWhere((x) => x <= k)));
+  keys.forEach((k, j) => expect(weights[j]).toBe(sumWhere((x) => x <= k)));
 }
 
 describe('QuantileWindow: weights near the p95, kept between summaries', () => {
@@ -36,19 +37,15 @@ describe('QuantileWindow: weights near the p95, kept between summaries', () => {
       fc.property(fc.array(fc.tuple(point, fc.boolean()), { maxLength: 200 }), fc.integer({ min: 0, max: 100_000 }),
         fc.constantFrom(1, 1000), (steps, firstKey, scale) => {
           const w = new QuantileWindow();
+          const saved = new Array<number>(WINDOW_SLOTS).fill(Number.NaN); // a unit's running totals
+          w.bind(saved, 0);
           w.reset(firstKey, scale);
           const added: { value: number; weight: number }[] = [];
-          const saved = new Array<number>(WINDOW_SLOTS).fill(Number.NaN);
           for (const [p, recentre] of steps) {
             w.add(p.value, p.weight);
             added.push(p);
-            if (recentre) { // what a summary does: save, and start the next one around a new p95 from what it saved
-              w.save(saved, 0);
-              w.reset(key(p.value, scale), scale);
-              w.restore(saved, 0);
-            }
+            if (recentre) w.rekey(key(p.value, scale), scale); // a summary whose p95 moved: the next centres there
           }
-          w.save(saved, 0);
           if (added.length > 0) check(saved, added, scale);
         }),
       { numRuns: 500 },
@@ -62,6 +59,7 @@ describe('QuantileWindow: weights near the p95, kept between summaries', () => {
         fc.double({ min: 0, max: 100, noNaN: true }), fc.constantFrom(0.5, 0.9, 0.95), (points, raw, near, fraction) => {
           const scale = 1000;
           const w = new QuantileWindow();
+          w.bind(new Array<number>(WINDOW_SLOTS).fill(0), 0);
           w.reset(key(near, scale), scale);
           const all = new WeightedPoints();
           for (const p of points) { w.add(p.value, p.weight); all.add(p.value, p.weight); }
@@ -81,6 +79,7 @@ describe('QuantileWindow: weights near the p95, kept between summaries', () => {
   it('decides from the window a p95 that moves to a nearby value, without the points', () => {
     // Buckets whose p95 and max knots sit at 95 and 99; raw values push the p95 between them.
     const w = new QuantileWindow();
+    w.bind(new Array<number>(WINDOW_SLOTS).fill(0), 0);
     w.reset(95_000, 1000);
     for (let b = 0; b < 48; b++) { w.add(90, 810); w.add(95, 45); w.add(99, 45); }
     const raw = Float64Array.from({ length: 60 }, (_, i) => (i < 50 ? 97 : 98));
