@@ -114,22 +114,23 @@ export class QuantileWindow {
     // below it: `atOrUnder[j]` counts those in (keys[j-1], keys[j]], `equal[j]` those at keys[j] (past the last value:
     // `atOrUnder[m]`). Most raw values lie below the window, which the first test settles.
     const { atOrUnder, equal, windowKeys } = this;
-    for (let j = 0; j < m; j++) windowKeys[j] = s[keys + j]!;
-    atOrUnder.fill(0, 0, m + 1);
-    equal.fill(0, 0, m + 1);
+    for (let j = 0; j < m; j++) { windowKeys[j] = s[keys + j]!; atOrUnder[j] = 0; equal[j] = 0; }
+    atOrUnder[m] = 0; equal[m] = 0; // a loop, not fill(): a builtin call cost more than these few stores
     const first = m > 0 ? windowKeys[0]! : Number.POSITIVE_INFINITY;
-    let kept = 0, underFirst = 0;
+    let underFirst = 0, lastKey = Number.NaN, lastAt = 0, lastEqual = 0; // consecutive rows often repeat a value
     for (let r = 0; r < n; r++) {
       const v = raw[r]!;
       if (v !== v) continue;
       total += 1;
       const k = Math.round(v * scale);
-      sorted[kept++] = k;
       if (k < first) { underFirst++; continue; }
-      let j = 0;
-      while (j < m && windowKeys[j]! < k) j++;
-      atOrUnder[j] = atOrUnder[j]! + 1;
-      if (j < m && windowKeys[j] === k) equal[j] = equal[j]! + 1;
+      if (k !== lastKey) {
+        let j = 0;
+        while (j < m && windowKeys[j]! < k) j++;
+        lastKey = k; lastAt = j; lastEqual = j < m && windowKeys[j] === k ? 1 : 0;
+      }
+      atOrUnder[lastAt] = atOrUnder[lastAt]! + 1;
+      equal[lastAt] = equal[lastAt]! + lastEqual;
     }
     atOrUnder[0] = atOrUnder[0]! + underFirst;
     const target = Number.isInteger(total) ? Math.max(1, Math.ceil(fraction * total)) : fraction * total;
@@ -143,15 +144,19 @@ export class QuantileWindow {
     }
     if (i === m && highOpen) return Number.NaN; // above the window
     if (i === 0 && lowOpen) return s[keys]!; // no raw value below the window can reach the target (tested above)
-    // Only raw values lie strictly between keys[i-1] and keys[i] (or past an end the window knows has no points).
+    // Only raw values lie strictly between keys[i-1] and keys[i] (or past an end the window knows has no points);
+    // when there are none (the usual case), the answer is keys[i] with no second pass.
+    if (i < m && atOrUnder[i]! === equal[i]!) return s[keys + i]!;
     const from = i > 0 ? s[keys + i - 1]! : Number.NEGATIVE_INFINITY;
     const to = i < m ? s[keys + i]! : Number.POSITIVE_INFINITY;
     let weight = i > 0 ? s[weights + i - 1]! : below;
     let between = 0;
-    for (let r = 0; r < kept; r++) {
-      const k = sorted[r]!;
+    for (let r = 0; r < n; r++) {
+      const v = raw[r]!;
+      if (v !== v) continue;
+      const k = Math.round(v * scale);
       if (k <= from) weight += 1;
-      else if (k < to) sorted[between++] = k; // between <= r: compacts in place
+      else if (k < to) sorted[between++] = k;
     }
     for (let r = 1; r < between; r++) { // insertion sort: a few values, and no allocation
       const k = sorted[r]!;
