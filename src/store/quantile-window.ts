@@ -13,7 +13,7 @@
 import { CPU_COUNT, CPU_MAX, CPU_Q90, CPU_Q95, RSS_MAX, RSS_Q90, RSS_Q95, UP } from './bucket.js';
 
 /** Distinct values a window keeps: enough for the p95 to move a few knots either way between visits. */
-export const WINDOW_VALUES = 6;
+export const WINDOW_VALUES = 4;
 /** Slots a window takes: key, total, weight below, flags, then the values and their weights, each with one spare. */
 export const WINDOW_SLOTS = 4 + 2 * (WINDOW_VALUES + 1);
 const KEY = 0, TOTAL = 1, BELOW = 2, FLAGS = 3, VALUES = 4, WEIGHTS = VALUES + WINDOW_VALUES + 1;
