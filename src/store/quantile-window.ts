@@ -10,7 +10,7 @@
  * that adds the same points gives (property-tested in test/store/quantile-window.property.spec.ts). The window stays
  * true under any appends; it is recentred on the p95 by evicting the farther end when full.
  */
-import { CPU_COUNT, CPU_MAX, CPU_Q90, CPU_Q95, RSS_MAX, RSS_Q90, RSS_Q95, UP } from './bucket.js';
+import { addSketch } from './sketch.js';
 
 /** Distinct values a window keeps: enough for the p95 to move a few knots either way between visits. */
 export const WINDOW_VALUES = 4;
@@ -48,11 +48,6 @@ export class QuantileWindow {
     this.scale = scale;
   }
 
-  /** Weight of every point added. */
-  get total(): number {
-    return this.s[this.at + TOTAL]!;
-  }
-
   /** Adds a point; skips what `WeightedPoints.add` skips, so both see the same points. */
   add(value: number, weight: number): void {
     if (!(weight > 0) || value !== value) return;
@@ -81,10 +76,7 @@ export class QuantileWindow {
 
   /** Adds bucket `b`'s CPU (`cpu` true) or RSS sketch, as `WeightedPoints.addBucket` does. */
   addBucket(b: Float64Array, cpu: boolean): void {
-    const n = b[cpu ? CPU_COUNT : UP]!;
-    this.add(b[cpu ? CPU_Q90 : RSS_Q90]!, 0.9 * n);
-    this.add(b[cpu ? CPU_Q95 : RSS_Q95]!, 0.05 * n);
-    this.add(b[cpu ? CPU_MAX : RSS_MAX]!, 0.05 * n);
+    addSketch(this, b, cpu);
   }
 
   private evictFarther(): void {

@@ -81,7 +81,7 @@ export class WeightedPoints {
 }
 
 /** Adds bucket `b`'s CPU (`cpu` true) or RSS sketch to `sink`: 0.9·n at its p90, 0.05·n at its p95 and at its max. */
-function addSketch(sink: { add(value: number, weight: number): void }, b: Float64Array, cpu: boolean): void {
+export function addSketch(sink: { add(value: number, weight: number): void }, b: Float64Array, cpu: boolean): void {
   const n = b[cpu ? CPU_COUNT : UP]!;
   sink.add(b[cpu ? CPU_Q90 : RSS_Q90]!, 0.9 * n);
   sink.add(b[cpu ? CPU_Q95 : RSS_Q95]!, 0.05 * n);
