@@ -10,7 +10,7 @@
  * that adds the same points gives (property-tested in test/store/quantile-window.property.spec.ts). The window stays
  * true under any appends; it is recentred on the p95 by evicting the farther end when full.
  */
-import { addSketch } from './sketch.js';
+import { addSketch, RAW_WEIGHT } from './sketch.js';
 
 /** Distinct values a window keeps: enough for the p95 to move a few knots either way between visits. */
 export const WINDOW_VALUES = 4;
@@ -92,7 +92,8 @@ export class QuantileWindow {
   }
 
   /**
-   * The weighted nearest rank of `fraction` of the points added and `n` more values at weight 1 (`raw`, compared the
+   * The weighted nearest rank of `fraction` of the points added and `n` more values of one observation each (`raw`,
+   * at `RAW_WEIGHT`, compared the
    * same way), as a key (the value times `scale`, rounded); NaN when the answer lies outside the window. `sorted` is
    * scratch room for `n` values. The total and the target are formed as `WeightedPoints.quantile` forms them.
    */
@@ -113,7 +114,7 @@ export class QuantileWindow {
     for (let r = 0; r < n; r++) {
       const v = raw[r]!;
       if (v !== v) continue;
-      total += 1;
+      total += RAW_WEIGHT;
       const k = Math.round(v * scale);
       if (k < first) { underFirst++; continue; }
       if (k !== lastKey) {
@@ -131,8 +132,8 @@ export class QuantileWindow {
     let i = 0;
     for (; i < m; i++) {
       rawAtOrUnder += atOrUnder[i]!;
-      if (i === 0 && lowOpen && below + rawAtOrUnder - equal[0]! >= target) return Number.NaN; // below it
-      if (s[weights + i]! + rawAtOrUnder >= target) break;
+      if (i === 0 && lowOpen && below + (rawAtOrUnder - equal[0]!) * RAW_WEIGHT >= target) return Number.NaN; // below it
+      if (s[weights + i]! + rawAtOrUnder * RAW_WEIGHT >= target) break;
     }
     if (i === m && highOpen) return Number.NaN; // above the window
     if (i === 0 && lowOpen) return s[keys]!; // no raw value below the window can reach the target (tested above)
@@ -147,7 +148,7 @@ export class QuantileWindow {
       const v = raw[r]!;
       if (v !== v) continue;
       const k = Math.round(v * scale);
-      if (k <= from) weight += 1;
+      if (k <= from) weight += RAW_WEIGHT;
       else if (k < to) sorted[between++] = k;
     }
     for (let r = 1; r < between; r++) { // insertion sort: a few values, and no allocation
@@ -156,7 +157,7 @@ export class QuantileWindow {
       for (; j >= 0 && sorted[j]! > k; j--) sorted[j + 1] = sorted[j]!;
       sorted[j + 1] = k;
     }
-    for (let r = 0; r < between; r++) if (weight + r + 1 >= target) return sorted[r]!;
+    for (let r = 0; r < between; r++) if (weight + (r + 1) * RAW_WEIGHT >= target) return sorted[r]!;
     return i < m ? s[keys + i]! : Number.NaN;
   }
 }

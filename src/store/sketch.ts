@@ -80,12 +80,18 @@ export class WeightedPoints {
   }
 }
 
-/** Adds bucket `b`'s CPU (`cpu` true) or RSS sketch to `sink`: 0.9·n at its p90, 0.05·n at its p95 and at its max. */
+/** The weight of one raw value. Weights are the sketch's shares ×20 (a bucket of n puts 18·n at its p90, n at its p95
+ * and n at its max), so that every sum of weights is an exact integer: the order a selection or a running window adds
+ * them in cannot change a nearest rank (with 0.9·n and 0.05·n it could, at ties, by one rounding). */
+export const RAW_WEIGHT = 20;
+
+/** Adds bucket `b`'s CPU (`cpu` true) or RSS sketch to `sink`: 0.9·n at its p90, 0.05·n at its p95 and at its max,
+ * as weights ×20 (`RAW_WEIGHT`). */
 export function addSketch(sink: { add(value: number, weight: number): void }, b: Float64Array, cpu: boolean): void {
   const n = b[cpu ? CPU_COUNT : UP]!;
-  sink.add(b[cpu ? CPU_Q90 : RSS_Q90]!, 0.9 * n);
-  sink.add(b[cpu ? CPU_Q95 : RSS_Q95]!, 0.05 * n);
-  sink.add(b[cpu ? CPU_MAX : RSS_MAX]!, 0.05 * n);
+  sink.add(b[cpu ? CPU_Q90 : RSS_Q90]!, 18 * n);
+  sink.add(b[cpu ? CPU_Q95 : RSS_Q95]!, n);
+  sink.add(b[cpu ? CPU_MAX : RSS_MAX]!, n);
 }
 
 function swap(values: Float64Array, weights: Float64Array, a: number, b: number): void {

@@ -3,7 +3,7 @@ import * as B from './bucket.js';
 import type { ChunkPool } from './chunk-pool.js';
 import type { BucketMerger } from './merge-buckets.js';
 import type { QuantileWindow } from './quantile-window.js';
-import type { WeightedPoints } from './sketch.js';
+import { RAW_WEIGHT, type WeightedPoints } from './sketch.js';
 import * as S from './summarize-window.js';
 import { reweigh, type TierTotals, totalsInSpan } from './tier-totals.js';
 import type { TierRefs, Tiers } from './tiers.js';
@@ -24,7 +24,7 @@ export interface TierProbes {
 /**
  * A summary over a unit's buckets and raw rows: the buckets whose first observation is inside the span count whole,
  * then the raw rows in the span. Counts, sums and extrema are exact; p95 is exact when no bucket is in the span and
- * otherwise read from the buckets' sketches with the raw values at weight 1 (an upper estimate; sketch.ts).
+ * otherwise read from the buckets' sketches with each raw value as one observation (an upper estimate; sketch.ts).
  *
  * The buckets come from the unit's running totals (tier-totals.ts: usually no bucket is read at all), the rows from
  * one pass over the span's rows, values as kept (bucket.ts `loadBucketAtRest`): the p95 is first sought among the
@@ -80,8 +80,8 @@ export function summarizeTiers(
     }
     probes.keptCpu.copyFrom(merger.cpu, merger.cpu.length); // the buckets' points, before the selection reorders them
     probes.keptRss.copyFrom(merger.rss, merger.rss.length);
-    for (let i = 0; i < rawCpu; i++) merger.cpu.add(scratch.cpu[i]!, 1);
-    for (let i = 0; i < rawUp; i++) merger.rss.add(scratch.rss[i]!, 1);
+    for (let i = 0; i < rawCpu; i++) merger.cpu.add(scratch.cpu[i]!, RAW_WEIGHT);
+    for (let i = 0; i < rawUp; i++) merger.rss.add(scratch.rss[i]!, RAW_WEIGHT);
   }
   // `+ 0` turns -0 into 0: which zero a selection returns depends on the order it visits equal values in.
   const cpuP95 = acc[S.CPU_COUNT]! === 0 ? null : (cpuMoved ? roundCpu(merger.cpu.quantile(0.95)) : cpuKey / 1000) + 0;

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { QuantileWindow, WINDOW_SLOTS, WINDOW_VALUES } from '../../src/store/quantile-window.js';
-import { WeightedPoints } from '../../src/store/sketch.js';
+import { RAW_WEIGHT, WeightedPoints } from '../../src/store/sketch.js';
 
-/** Sketch points as buckets give them (0.9·n, 0.05·n) and raw values (weight 1), on a grid with many repeats. */
+/** Sketch points as buckets give them (18·n, n: sketch.ts) and raw values (RAW_WEIGHT), on a grid with many repeats. */
 const point = fc.record({
   value: fc.oneof(fc.integer({ min: 0, max: 12 }).map((x) => x / 2), fc.integer({ min: 0, max: 400 }).map((x) => x / 4)),
-  weight: fc.oneof(fc.integer({ min: 1, max: 900 }).map((n) => 0.9 * n), fc.integer({ min: 1, max: 900 }).map((n) => 0.05 * n),
-    fc.constant(1)),
+  weight: fc.oneof(fc.integer({ min: 1, max: 900 }).map((n) => 18 * n), fc.integer({ min: 1, max: 900 }),
+    fc.constant(RAW_WEIGHT)),
 });
 const key = (v: number, scale: number): number => Math.round(v * scale);
 
@@ -63,7 +63,7 @@ describe('QuantileWindow: weights near the p95, kept between summaries', () => {
           w.reset(key(near, scale), scale);
           const all = new WeightedPoints();
           for (const p of points) { w.add(p.value, p.weight); all.add(p.value, p.weight); }
-          for (const v of raw) all.add(v, 1);
+          for (const v of raw) all.add(v, RAW_WEIGHT);
           const exact = key(all.quantile(fraction), scale);
           const found = w.resolve(fraction, Float64Array.from(raw), raw.length, new Float64Array(raw.length));
           runs++;
@@ -81,11 +81,11 @@ describe('QuantileWindow: weights near the p95, kept between summaries', () => {
     const w = new QuantileWindow();
     w.bind(new Array<number>(WINDOW_SLOTS).fill(0), 0);
     w.reset(95_000, 1000);
-    for (let b = 0; b < 48; b++) { w.add(90, 810); w.add(95, 45); w.add(99, 45); }
+    for (let b = 0; b < 48; b++) { w.add(90, 18 * 900); w.add(95, 900); w.add(99, 900); }
     const raw = Float64Array.from({ length: 60 }, (_, i) => (i < 50 ? 97 : 98));
     const all = new WeightedPoints();
-    for (let b = 0; b < 48; b++) { all.add(90, 810); all.add(95, 45); all.add(99, 45); }
-    for (const v of raw) all.add(v, 1);
+    for (let b = 0; b < 48; b++) { all.add(90, 18 * 900); all.add(95, 900); all.add(99, 900); }
+    for (const v of raw) all.add(v, RAW_WEIGHT);
     expect(w.resolve(0.95, raw, raw.length, new Float64Array(60))).toBe(all.quantile(0.95) * 1000);
     expect(all.quantile(0.95)).not.toBe(95); // it moved
   });
