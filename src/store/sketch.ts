@@ -80,65 +80,18 @@ export class WeightedPoints {
   }
 }
 
-/**
- * Weighs points against one value, `key`: enough to tell whether a weighted quantile of them is that value without
- * collecting and selecting them. Points are compared by `Math.round(value * scale)`, so a probe over values as kept
- * (f32 CPU, `scale` 1000; RSS in KiB, `scale` 1) compares them as rounded. It skips what `WeightedPoints.push` skips
- * and sums the total weight in the same order, so `is` agrees with `quantile` over the same pushes.
- */
-export class QuantileProbe {
-  total = 0;
-  below = 0;
-  atOrBelow = 0;
-  private key = Number.NaN;
-  private scale = 1;
+/** The weight of one raw value. Weights are the sketch's shares ×20 (a bucket of n puts 18·n at its p90, n at its p95
+ * and n at its max), so that every sum of weights is an exact integer: the order a selection or a running window adds
+ * them in cannot change a nearest rank (with 0.9·n and 0.05·n it could, at ties, by one rounding). */
+export const RAW_WEIGHT = 20;
 
-  reset(key: number, scale: number): void {
-    this.total = 0; this.below = 0; this.atOrBelow = 0; this.key = key; this.scale = scale;
-  }
-
-  add(value: number, weight: number): void {
-    if (!(weight > 0) || value !== value) return;
-    this.total += weight;
-    const k = Math.round(value * this.scale);
-    if (k < this.key) this.below += weight;
-    if (k <= this.key) this.atOrBelow += weight;
-  }
-
-  /** Adds bucket `b`'s CPU or RSS sketch, as `WeightedPoints.addBucket` does. */
-  addBucket(b: Float64Array, cpu: boolean): void {
-    addSketch(this, b, cpu);
-  }
-
-  /** Whether the probe weighs against `key` (NaN matches NaN). */
-  keyIs(key: number): boolean {
-    return key === this.key || (key !== key && this.key !== this.key);
-  }
-
-  /** Writes the key and the weights to `into` from `at` on (four slots). */
-  save(into: number[], at: number): void {
-    into[at] = this.key; into[at + 1] = this.total; into[at + 2] = this.below; into[at + 3] = this.atOrBelow;
-  }
-
-  /** Takes back the weights `save` wrote; the key stays the one `reset` set. */
-  restore(from: number[], at: number): void {
-    this.total = from[at + 1]!; this.below = from[at + 2]!; this.atOrBelow = from[at + 3]!;
-  }
-
-  /** Whether the weighted nearest rank of `fraction` of the points added is the key (false when the key is NaN). */
-  is(fraction: number): boolean {
-    const total = this.total;
-    const target = Number.isInteger(total) ? Math.max(1, Math.ceil(fraction * total)) : fraction * total;
-    return this.key === this.key && this.below < target && target <= this.atOrBelow;
-  }
-}
-
-/** Adds bucket `b`'s CPU (`cpu` true) or RSS sketch to `sink`: 0.9·n at its p90, 0.05·n at its p95 and at its max. */
-function addSketch(sink: { add(value: number, weight: number): void }, b: Float64Array, cpu: boolean): void {
+/** Adds bucket `b`'s CPU (`cpu` true) or RSS sketch to `sink`: 0.9·n at its p90, 0.05·n at its p95 and at its max,
+ * as weights ×20 (`RAW_WEIGHT`). */
+export function addSketch(sink: { add(value: number, weight: number): void }, b: Float64Array, cpu: boolean): void {
   const n = b[cpu ? CPU_COUNT : UP]!;
-  sink.add(b[cpu ? CPU_Q90 : RSS_Q90]!, 0.9 * n);
-  sink.add(b[cpu ? CPU_Q95 : RSS_Q95]!, 0.05 * n);
-  sink.add(b[cpu ? CPU_MAX : RSS_MAX]!, 0.05 * n);
+  sink.add(b[cpu ? CPU_Q90 : RSS_Q90]!, 18 * n);
+  sink.add(b[cpu ? CPU_Q95 : RSS_Q95]!, n);
+  sink.add(b[cpu ? CPU_MAX : RSS_MAX]!, n);
 }
 
 function swap(values: Float64Array, weights: Float64Array, a: number, b: number): void {

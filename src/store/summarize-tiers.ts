@@ -2,7 +2,8 @@ import type { SummaryEvent } from '../events.js';
 import * as B from './bucket.js';
 import type { ChunkPool } from './chunk-pool.js';
 import type { BucketMerger } from './merge-buckets.js';
-import type { QuantileProbe, WeightedPoints } from './sketch.js';
+import type { QuantileWindow } from './quantile-window.js';
+import { RAW_WEIGHT, type WeightedPoints } from './sketch.js';
 import * as S from './summarize-window.js';
 import { reweigh, type TierTotals, totalsInSpan } from './tier-totals.js';
 import type { TierRefs, Tiers } from './tiers.js';
@@ -11,11 +12,11 @@ import { roundCpu, type UnitWindow } from './unit-window.js';
 const lower = (a: number, b: number): number => (b < a ? b : a);
 const higher = (a: number, b: number): number => (b > a ? b : a);
 
-/** The two probes a tier summary weighs its points with (one per statistic), and room to keep the buckets' points
+/** The two windows a tier summary weighs its points with (one per statistic), and room to keep the buckets' points
  * while a selection reorders them; owned by the store like its scratch. */
 export interface TierProbes {
-  cpu: QuantileProbe;
-  rss: QuantileProbe;
+  cpu: QuantileWindow;
+  rss: QuantileWindow;
   keptCpu: WeightedPoints;
   keptRss: WeightedPoints;
 }
@@ -23,12 +24,13 @@ export interface TierProbes {
 /**
  * A summary over a unit's buckets and raw rows: the buckets whose first observation is inside the span count whole,
  * then the raw rows in the span. Counts, sums and extrema are exact; p95 is exact when no bucket is in the span and
- * otherwise read from the buckets' sketches with the raw values at weight 1 (an upper estimate; sketch.ts).
+ * otherwise read from the buckets' sketches with each raw value as one observation (an upper estimate; sketch.ts).
  *
  * The buckets come from the unit's running totals (tier-totals.ts: usually no bucket is read at all), the rows from
- * one pass over the span's rows, values as kept (bucket.ts `loadBucketAtRest`): the p95 is first tested against the
- * unit's previous one by weighing the points (`QuantileProbe`), and only when it moved are the points collected and
- * selected from, in a pass over the buckets. Sums over buckets run in bucket order.
+ * one pass over the span's rows, values as kept (bucket.ts `loadBucketAtRest`): the p95 is first sought among the
+ * weights the totals keep near the unit's previous one (`QuantileWindow`) and the raw values, and only when it lies
+ * outside that window are the points collected and selected from, in a pass over the buckets. Sums over buckets run
+ * in bucket order.
  */
 export function summarizeTiers(
   unit: string, window: UnitWindow, tiers: Tiers<unknown>, refs: TierRefs, pool: ChunkPool, options: S.WindowSummaryOptions,
@@ -37,9 +39,10 @@ export function summarizeTiers(
 ): SummaryEvent {
   const fromTs = options.now - options.windowMs;
   const { cpu, rss } = probes;
-  cpu.reset(Math.round(guess.cpuP95 * 1000), 1000); // the guess is a rounded figure, the points f32 as kept
-  rss.reset(guess.rssP95 / 1024, 1); // a multiple of 1024 bytes, the points in KiB
-  const collected = totalsInSpan(totals, tiers, refs, fromTs, merger, cpu, rss, bucket);
+  // The windows centre on the last p95s as keys: a rounded CPU figure against f32 points as kept (scale 1000), a
+  // multiple of 1024 bytes against points in KiB (scale 1).
+  const collected = totalsInSpan(totals, tiers, refs, fromTs, merger, cpu, rss, Math.round(guess.cpuP95 * 1000),
+    guess.rssP95 / 1024, bucket);
   const m = merger.value;
   if (m[B.COUNT] === 0) return S.summarizeWindow(unit, window, pool, options, scratch, guess);
   const start = window.firstIndexFrom(fromTs);
@@ -47,8 +50,6 @@ export function summarizeTiers(
   const { acc } = scratch;
   const rawUp = acc[S.UP_SAMPLES]!;
   const rawCpu = acc[S.CPU_COUNT]!;
-  for (let i = 0; i < rawCpu; i++) cpu.add(scratch.cpu[i]!, 1);
-  for (let i = 0; i < rawUp; i++) rss.add(scratch.rss[i]!, 1);
   const rawRows = window.length - start;
   if (rawUp === 0) { acc[S.CPU_LATEST] = roundCpu(m[B.CPU_LAST]!); acc[S.RSS_LATEST] = m[B.RSS_LAST]! * 1024; }
   if (rawRows === 0) { acc[S.LAST_TS] = m[B.LAST_TS]!; acc[S.LAST_UP] = m[B.LAST_UP]!; }
@@ -67,24 +68,28 @@ export function summarizeTiers(
   }
   acc[S.READ_BYTES] = acc[S.READ_BYTES]! + m[B.READ_BYTES]!; acc[S.READ_MS] = acc[S.READ_MS]! + m[B.READ_MS]!;
   acc[S.WRITE_BYTES] = acc[S.WRITE_BYTES]! + m[B.WRITE_BYTES]!; acc[S.WRITE_MS] = acc[S.WRITE_MS]! + m[B.WRITE_MS]!;
-  const cpuMoved = acc[S.CPU_COUNT]! > 0 && !cpu.is(0.95);
-  const rssMoved = acc[S.UP_SAMPLES]! > 0 && !rss.is(0.95);
-  if (cpuMoved || rssMoved) { // select among the points the probes weighed, collected in the same order
+  // The p95s as keys (thousandths of a percent, KiB), NaN where the window cannot tell: then select from every point.
+  const cpuKey = acc[S.CPU_COUNT]! > 0 ? cpu.resolve(0.95, scratch.cpu, rawCpu, scratch.above) : 0;
+  const rssKey = acc[S.UP_SAMPLES]! > 0 ? rss.resolve(0.95, scratch.rss, rawUp, scratch.above) : 0;
+  const cpuMoved = cpuKey !== cpuKey;
+  const rssMoved = rssKey !== rssKey;
+  if (cpuMoved || rssMoved) { // select among the points the windows weighed, collected in the same order
     if (!collected) {
       merger.reset();
       tiers.forEach(refs, bucket, (b) => { if (b[B.FIRST_TS]! >= fromTs) merger.add(b); }, B.loadBucketAtRest);
     }
     probes.keptCpu.copyFrom(merger.cpu, merger.cpu.length); // the buckets' points, before the selection reorders them
     probes.keptRss.copyFrom(merger.rss, merger.rss.length);
-    for (let i = 0; i < rawCpu; i++) merger.cpu.add(scratch.cpu[i]!, 1);
-    for (let i = 0; i < rawUp; i++) merger.rss.add(scratch.rss[i]!, 1);
+    for (let i = 0; i < rawCpu; i++) merger.cpu.add(scratch.cpu[i]!, RAW_WEIGHT);
+    for (let i = 0; i < rawUp; i++) merger.rss.add(scratch.rss[i]!, RAW_WEIGHT);
   }
   // `+ 0` turns -0 into 0: which zero a selection returns depends on the order it visits equal values in.
-  const cpuP95 = acc[S.CPU_COUNT]! === 0 ? null : (cpuMoved ? roundCpu(merger.cpu.quantile(0.95)) : guess.cpuP95) + 0;
-  const rssP95 = acc[S.UP_SAMPLES]! === 0 ? null : rssMoved ? merger.rss.quantile(0.95) * 1024 : guess.rssP95;
+  const cpuP95 = acc[S.CPU_COUNT]! === 0 ? null : (cpuMoved ? roundCpu(merger.cpu.quantile(0.95)) : cpuKey / 1000) + 0;
+  const rssP95 = acc[S.UP_SAMPLES]! === 0 ? null : (rssMoved ? merger.rss.quantile(0.95) : rssKey) * 1024;
   guess.cpuP95 = cpuP95 ?? Number.NaN;
   guess.rssP95 = rssP95 ?? Number.NaN;
-  // The next summary probes the new p95s: weigh the buckets' points against them now, so its totals still hold.
+  // A window that could not tell is rebuilt around the new p95 from the points (no second visit), so the next
+  // summary's totals hold.
   if (cpuMoved) reweigh(totals, 'cpu', cpu, Math.round(guess.cpuP95 * 1000), 1000, probes.keptCpu);
   if (rssMoved) reweigh(totals, 'rss', rss, guess.rssP95 / 1024, 1, probes.keptRss);
   return S.summaryFromAcc(unit, options, acc, m[B.COUNT]! + rawRows, cpuP95, rssP95);

@@ -25,9 +25,9 @@ export interface TierPlan {
 export const DEFAULT_TIER_PLAN: TierPlan = { rawSlotMs: 60_000, bucketMs: [60_000, 15 * 60_000] };
 
 /** A unit's tiers: per tier [first chunk, last chunk, index of the oldest live bucket in the first], -1 when empty;
- * then the IO cursor (see summarize-window.ts) of the last row folded; then two counters that tell a summary's
- * running totals (tier-totals.ts) what changed: every change but one, and the one, a bucket added after all others
- * (at the end of tier 0). */
+ * then the IO cursor (see summarize-window.ts) of the last row folded; then three counters that tell a summary's
+ * running totals (tier-totals.ts) what changed: every change but two, a bucket added after all others (at the end of
+ * tier 0), and the oldest bucket removed (retention or the budget). */
 export type TierRefs = number[];
 
 /** What the tiers need from their store: chunks within the budget for `owner` (the allocation may take the owner's
@@ -48,15 +48,15 @@ export class Tiers<Owner> {
   /** Empty tiers, and the IO cursor of a unit that has folded nothing yet. */
   create(): TierRefs {
     // Sized once and filled with doubles: pushing grew it to 17 slots, and mixing small integers with NaN boxed them.
-    const refs: TierRefs = new Array<number>(this.plan.bucketMs.length * 3 + 7).fill(-1.5);
+    const refs: TierRefs = new Array<number>(this.plan.bucketMs.length * 3 + 8).fill(-1.5);
     for (let k = 0; k < this.plan.bucketMs.length; k++) { refs[k * 3 + HEAD] = -1; refs[k * 3 + TAIL] = -1; refs[k * 3 + INDEX] = 0; }
     const at = this.cursorAt;
     refs[at] = -1; refs[at + 1] = 0; refs[at + 2] = 0; refs[at + 3] = Number.NaN; refs[at + 4] = Number.NaN;
-    refs[at + 5] = 0; refs[at + 6] = 0;
+    refs[at + 5] = 0; refs[at + 6] = 0; refs[at + 7] = 0;
     return refs;
   }
 
-  /** Counts every change to `refs`' buckets except adding one after all others. */
+  /** Counts every change to `refs`' buckets except adding one after all others and removing the oldest. */
   revisionOf(refs: TierRefs): number {
     return refs[this.cursorAt + 5]!;
   }
@@ -64,6 +64,11 @@ export class Tiers<Owner> {
   /** Counts the buckets added after all others (at the end of tier 0, the last a visit reaches). */
   appendsOf(refs: TierRefs): number {
     return refs[this.cursorAt + 6]!;
+  }
+
+  /** Counts the oldest buckets removed (`dropOldest`): a summary whose span left them out keeps its totals. */
+  dropsOf(refs: TierRefs): number {
+    return refs[this.cursorAt + 7]!;
   }
 
   /** Visits the newest `n` buckets of tier 0, oldest first. */
@@ -179,7 +184,7 @@ export class Tiers<Owner> {
     const head = refs[k * 3 + HEAD]!;
     const j = refs[k * 3 + INDEX]!;
     loadBucket(this.pool, head, j, into);
-    this.changed(refs);
+    refs[this.cursorAt + 7]!++;
     if (j + 1 < this.countOf(head)) refs[k * 3 + INDEX] = j + 1;
     else this.dropHeadChunk(owner, refs, k);
     return k;

@@ -18,7 +18,8 @@ import { BucketMerger } from './merge-buckets.js';
 import { OwnerRanking, type Ranked } from './owner-ranking.js';
 import { RowCodec } from './row-codec.js';
 import { type Series, type SeriesOptions, type SeriesPoint, seriesOf } from './series.js';
-import { QuantileProbe, WeightedPoints } from './sketch.js';
+import { QuantileWindow } from './quantile-window.js';
+import { WeightedPoints } from './sketch.js';
 import { summarizeTiers, type TierProbes } from './summarize-tiers.js';
 import { createTierTotals, type TierTotals } from './tier-totals.js';
 import { noIoCursor, type P95Guess, SummaryScratch, summarizeWindow } from './summarize-window.js';
@@ -72,7 +73,7 @@ export class WindowStore {
   private readonly scratch = new SummaryScratch();
   private readonly merger = new BucketMerger();
   private readonly probes: TierProbes = {
-    cpu: new QuantileProbe(), rss: new QuantileProbe(), keptCpu: new WeightedPoints(), keptRss: new WeightedPoints(),
+    cpu: new QuantileWindow(), rss: new QuantileWindow(), keptCpu: new WeightedPoints(), keptRss: new WeightedPoints(),
   };
   private readonly tiers: Tiers<UnitState> | undefined;
   /** The IO cursor of the unit being folded or summarized, copied out of its TierRefs. */

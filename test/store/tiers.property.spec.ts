@@ -100,9 +100,10 @@ describe('tiers: folding rows into buckets and buckets into coarser ones', () =>
   });
 
   it('gives the same summary whether the unit was summarized all along (p95 probed from the last one) or never', () => {
-    // The store keeps one p95 per unit and a tier summary first tests whether the new p95 is that one (QuantileProbe),
-    // selecting only when it moved. Whatever appends, folds, budget and retention evictions came between, the answer
-    // must be the one a store that never summarized the unit computes by selection.
+    // The store keeps per unit the weights of the sketch points near its last p95 (QuantileWindow), and a tier summary
+    // seeks its p95 there first, selecting from every point only when it lies outside. Whatever appends, folds, budget
+    // and retention evictions and p95 moves came between, the answer must be the one a store that never summarized the
+    // unit computes by selection.
     fc.assert(
       fc.property(fc.oneof(fc.array(row, { minLength: 1, maxLength: 300 }), fc.array(steadyRow, { minLength: 1, maxLength: 300 }),
         fc.array(steadyRow.map((r) => ({ ...r, cpuHalves: 2, rssKiB: 4096 })), { minLength: 1, maxLength: 300 })),
