@@ -68,6 +68,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'memory', option: 'maxMemoryBytes', parse: 'size', value: 'SIZE', commands: W, config: true, help: 'Memory budget of the in-memory store (default 10MiB).' },
   { name: 'spill', option: 'spill.dir', parse: 'text', value: 'DIR', commands: W, config: true, help: 'Record every unit event in DIR (gzip NDJSON); a restart rebuilds the window from it.' },
   { name: 'spill-max', option: 'spill.maxBytes', parse: 'size', value: 'SIZE', commands: W, config: true, help: 'Disk budget of the spill directory (default 256MiB).' },
+  { name: 'rebuild-max', option: 'rebuildMaxBytes', parse: 'size', value: 'SIZE', commands: W, config: true,
+    help: 'Most of the spill log a restart reads back into the window, newest first (default 96MiB).' },
   { name: 'segment', option: 'spill.segmentBytes', parse: 'size', value: 'SIZE', commands: W, config: true, help: 'Size of one spill segment file (default 256KiB).' },
   { name: 'count', option: 'count', parse: 'count', value: 'N', commands: LIVE, config: true, help: 'Stop after N sampling rounds.' },
   { name: 'duration', option: 'durationMs', parse: 'timer', value: 'DUR', commands: LIVE, config: true,

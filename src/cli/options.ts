@@ -39,6 +39,8 @@ export interface WatchCommand extends CommonOptions {
   retentionMs: number;
   maxMemoryBytes: number;
   spill?: { dir: string; maxBytes: number; segmentBytes: number };
+  /** `--rebuild-max`: the bytes of the spill log a restart reads back, newest first (only with `spill`). */
+  rebuildMaxBytes?: number;
   count?: number;
   durationMs?: number;
   summaryEveryMs?: number;

@@ -33,7 +33,7 @@ export interface ParseContext {
 
 /** Defaults, as flag text so help, config and argv share one parser. */
 const DEFAULTS: Record<string, string> = {
-  interval: '1s', retention: '12h', memory: '10MiB', 'spill-max': '256MiB', segment: '256KiB', 'max-line': '1MiB',
+  interval: '1s', retention: '12h', memory: '10MiB', 'spill-max': '256MiB', 'rebuild-max': '96MiB', segment: '256KiB', 'max-line': '1MiB',
   window: '15m', from: 'live',
 };
 const DEFAULT_PROMETHEUS = `127.0.0.1:${DEFAULT_PROMETHEUS_PORT}`;
@@ -181,6 +181,7 @@ function build(command: CommandName, v: FlagValues, positionals: string[], ctx: 
         retentionMs: val<number>('retention') as number,
         maxMemoryBytes: val<number>('memory') as number,
         ...defined('spill', spill(v, str, val)),
+        ...defined('rebuildMaxBytes', str('spill') === undefined ? undefined : val<number>('rebuild-max')),
         ...defined('count', val<number>('count') ?? (once ? 2 : undefined)),
         ...defined('durationMs', val<number>('duration')),
         ...defined('summaryEveryMs', val<number>('summary-every')),
@@ -286,7 +287,7 @@ function format(text: string | undefined, isTTY: boolean): OutputFormat {
 function spill(v: FlagValues, str: (n: string) => string | undefined, size: <T>(n: string) => T | undefined) {
   const dir = str('spill');
   if (dir === undefined) {
-    const orphan = ['spill-max', 'segment'].find((n) => v[n] !== undefined);
+    const orphan = ['spill-max', 'segment', 'rebuild-max'].find((n) => v[n] !== undefined);
     if (orphan) throw new PipelineError('E_USAGE', `--${orphan} needs --spill DIR`);
     return undefined;
   }

@@ -52,14 +52,14 @@ describe('parseArgs: watch', () => {
     const cmd = parseArgs([
       'watch', '--pid', '12', '--pid', '34', '--pidfile', '/run/x.pid', '--match', '^node ', '--units', 'u.json',
       '--state', 's.json', '--children', '--interval', '500ms', '--retention', '1h', '--memory', '1MiB', '--spill', '/tmp/sp',
-      '--spill-max', '1GB', '--segment', '64KiB', '--count', '3', '--duration', '1m', '--summary-every', '10s',
+      '--spill-max', '1GB', '--segment', '64KiB', '--rebuild-max', '32MiB', '--count', '3', '--duration', '1m', '--summary-every', '10s',
       '--prometheus', '--format', 'table', '--strict',
     ], ctx());
     expect(cmd).toEqual({
       command: 'watch', strict: true, format: 'table',
       targets: { pids: [12, 34], pidFile: '/run/x.pid', match: '^node ', unitsFile: 'u.json', stateFile: 's.json', children: true },
       intervalMs: 500, retentionMs: 3_600_000, maxMemoryBytes: 1_048_576,
-      spill: { dir: '/tmp/sp', maxBytes: 1_000_000_000, segmentBytes: 65_536 },
+      spill: { dir: '/tmp/sp', maxBytes: 1_000_000_000, segmentBytes: 65_536 }, rebuildMaxBytes: 33_554_432,
       count: 3, durationMs: 60_000, summaryEveryMs: 10_000, prometheus: { host: '127.0.0.1', port: 9465 },
     });
   });
@@ -80,7 +80,7 @@ describe('parseArgs: watch', () => {
 
   it.each([
     [['--pid', 'abc'], '--pid'], [['--pid', '0'], '--pid'], [['--count', '1.5'], '--count'], [['--interval', '5'], '--interval'],
-    [['--memory', 'lots'], '--memory'], [['--format', 'xml'], '--format'], [['--spill-max', '1MiB'], '--spill DIR'],
+    [['--memory', 'lots'], '--memory'], [['--format', 'xml'], '--format'], [['--spill-max', '1MiB'], '--spill DIR'], [['--rebuild-max', '1MiB'], '--spill DIR'],
     [['--spill', 'd', '--segment', '2MiB', '--spill-max', '1MiB'], '--segment'], [['--bogus'], "unknown option '--bogus'"],
     [['--window', '5m'], '--window does not apply to watch'], [['--interval'], '--interval needs a value'],
   ])('rejects %j naming %s', (args, named) => {
@@ -203,7 +203,7 @@ describe('the flag table', () => {
     'http-address': '9001', format: 'table', text: 'a.yaml', cgroup: 'system.slice/web.service', 'systemd-unit': 'web',
   };
   const POSITIONAL: Record<CommandName, string[]> = { watch: [], summarize: [], replay: ['DIR'], inspect: ['api'] };
-  const NEEDS: Record<string, string[]> = { 'spill-max': ['--spill', 'd'], segment: ['--spill', 'd', '--spill-max', '4MiB'] };
+  const NEEDS: Record<string, string[]> = { 'spill-max': ['--spill', 'd'], 'rebuild-max': ['--spill', 'd'], segment: ['--spill', 'd', '--spill-max', '4MiB'] };
   const rows = FLAGS.filter((f) => f.option !== undefined && f.commands !== 'global');
   const at = (value: unknown, path: string) => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], value);
 

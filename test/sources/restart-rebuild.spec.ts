@@ -186,6 +186,15 @@ describe('the restart rebuild covers the retention from the log', () => {
     expect(out.code).toBe(0);
     const summaries = lastSummaries(out.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as MetricEvent));
     expect(summaries.get('worker')).toMatchObject({ firstTs: held.get('worker')!.firstTs, samples: held.get('worker')!.observations });
+
+    // --rebuild-max bounds what it reads back: 1 KiB of the log is its newest segment, a fraction of the horizon.
+    const bounded = fresh();
+    await writeLog(bounded, history());
+    const small = run(['watch', '--pid', String(child.pid), '--count', '2', '--interval', '200ms', '--memory', '64KiB',
+      '--spill', bounded, '--rebuild-max', '1KiB', '--format', 'ndjson']);
+    expect(small.code).toBe(0);
+    const partial = lastSummaries(small.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as MetricEvent));
+    expect(partial.get('worker')?.samples ?? 0).toBeLessThan(held.get('worker')!.observations / 2);
   }, 60_000);
 
   it('holds maxOpen segments open at a time: those opened at the start are read after an unlink, a later one gone ends it with E_SOURCE', async () => {

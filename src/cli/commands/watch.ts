@@ -23,6 +23,7 @@ export async function runWatch(opts: WatchCommand, io: CliIo): Promise<number> {
     ...(opts.summaryEveryMs === undefined ? {} : { summaryEveryMs: opts.summaryEveryMs }),
     children: opts.targets.children,
     ...(opts.spill ? { spill: opts.spill } : {}),
+    ...(opts.rebuildMaxBytes === undefined ? {} : { rebuildMaxBytes: opts.rebuildMaxBytes }),
     ...(opts.count === undefined ? {} : { count: opts.count }),
     ...(opts.durationMs === undefined ? {} : { durationMs: opts.durationMs }),
     until: merge(stop$(io), keys$.pipe(filter((k) => k === 'q' || k === '\x03'))), // raw mode: Ctrl-C is a key
