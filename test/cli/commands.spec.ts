@@ -132,7 +132,12 @@ describe('procstream replay (built)', () => {
     expect(r.code).toBe(0);
     const replayed = lines(r.stdout).filter((e) => e.type === 'sample'); // throws on any line that is not JSON
     expect(replayed.length).toBeGreaterThan(0);
-    expect(replayed).toEqual(printed.slice(0, replayed.length)); // what is on disk is what ran, in order
+    // What is on disk is what ran, in order. Either side may hold the newest lines the other lacks: the log loses at
+    // most its last batch, and stdout loses what it had not flushed yet (batched every 10 ms) when the kill came.
+    const common = Math.min(replayed.length, printed.length);
+    expect(common).toBeGreaterThan(0);
+    expect(replayed.slice(0, common)).toEqual(printed.slice(0, common));
+    for (const unflushed of replayed.slice(common)) expect((unflushed.ts as number) - (printed.at(-1)!.ts as number)).toBeLessThanOrEqual(1_000);
     const lastTs = printed.at(-1)!.ts as number;
     for (const lost of printed.slice(replayed.length)) expect(lastTs - (lost.ts as number)).toBeLessThanOrEqual(1_000);
 
