@@ -1,10 +1,10 @@
 import { constants as fc } from 'node:fs';
-import { type FileHandle, lstat, open, readdir } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { concatMap, defer, filter, finalize, from, Observable } from 'rxjs';
 import { PipelineError } from '../errors.js';
 import { type BucketEvent, EVENT_FORMAT_VERSION, type ErrorEvent, type MetricEvent, NO_UNIT, type SampleEvent, type UnitDownEvent } from '../events.js';
-import { liveSegments, parseLogSegmentName, type LogSegmentName } from '../formats/log-segments.js';
+import { ourLiveSegments } from './our-segments.js';
 import { replay, type ReplaySegment } from './replay.js';
 
 /** Options of `logTail` and `openLogTail`. */
@@ -62,16 +62,10 @@ interface Picked { name: string; compressed: boolean; size: number; ino: number 
  * named like a bucket segment hides none of ours.
  */
 export async function openLogTail(dir: string, { sinceMs, maxDiskBytes, maxOpen = REBUILD_OPEN_SEGMENTS }: LogTailOptions): Promise<LogTail> {
-  const owner = (await lstat(dir)).uid;
-  const ours: (LogSegmentName & { size: number; ino: number })[] = [];
-  for (const seg of (await readdir(dir)).map(parseLogSegmentName)) {
-    const st = seg && await lstat(join(dir, seg.name)).catch(() => undefined);
-    if (seg && st?.isFile() && st.uid === owner) ours.push({ ...seg, size: st.size, ino: st.ino });
-  }
   const picked: Picked[] = [];
   let bytes = 0;
   let truncated = false;
-  for (const seg of liveSegments(ours).live.reverse()) {
+  for (const seg of (await ourLiveSegments(dir)).reverse()) {
     // The newest segment is read even when it alone is over a positive bound: some history rather than none.
     if (bytes + seg.size > maxDiskBytes && (bytes > 0 || maxDiskBytes <= 0)) { truncated = true; break; }
     picked.push(seg);

@@ -6,8 +6,8 @@ import {
 import { EVENT_FORMAT_VERSION, NO_UNIT, type DroppedEvent, type EvictedEvent, type MetricEvent } from '../events.js';
 import { PipelineError } from '../errors.js';
 import { decodeLogEvent } from '../formats/log-line.js';
-import { liveSegments, parseLogSegmentName, type LogSegmentName } from '../formats/log-segments.js';
 import { openSegment } from './open-segment.js';
+import { ourLiveSegments } from './our-segments.js';
 import { decodeMetricEvent, readNdjson, type BadLine, type LineDecoder } from './read-ndjson.js';
 import { SYSTEMG_FILE_PATTERN, systemgDecoder } from '../formats/systemg-format.js';
 import { unwrapVerbatim, type Verbatim } from '../formats/verbatim.js';
@@ -84,24 +84,16 @@ async function replayFiles(dir: string, names: Readonly<Record<string, string>>,
   // systemg lines name the unit by hash: a wanted line holds a hash that maps to a wanted unit, or the unit itself
   const hashes = units && [...units, ...Object.keys(names).filter((h) => units.has(names[h] as string))];
   const quote = (list?: string[]) => list?.map((u) => JSON.stringify(u));
-  const ours: LogSegmentName[] = [];
+  const entries = await readdir(dir);
   const theirs: [number, ReplayFile][] = [];
-  // Our segments count only when owned by the directory's owner (the writer): in a shared sticky directory someone
-  // else's file named like a bucket segment must not hide the segments its name claims to replace.
-  const owner = (await lstat(dir)).uid;
-  for (const name of await readdir(dir)) {
-    const mine = parseLogSegmentName(name);
-    const sg = mine ? null : SYSTEMG_FILE_PATTERN.exec(name);
-    if (fromSeq === undefined ? !mine && !sg : !mine || mine.toSeq < fromSeq) continue;
-    const st = await lstat(join(dir, name));
-    if (!st.isFile()) continue;
-    if (mine && st.uid === owner) ours.push(mine);
-    else if (sg) theirs.push([Number(sg[1]), { name, decode: systemg, anyOf: quote(hashes) }]);
+  for (const name of fromSeq === undefined ? entries : []) { // a tail of our own log (fromSeq) holds no systemg file
+    const sg = SYSTEMG_FILE_PATTERN.exec(name);
+    if (sg && (await lstat(join(dir, name))).isFile()) theirs.push([Number(sg[1]), { name, decode: systemg, anyOf: quote(hashes) }]);
   }
   const byKey = (a: [number, ReplayFile], b: [number, ReplayFile]) => a[0] - b[0];
-  // A segment a bucket segment replaces (a compaction interrupted before its deletes) is not read: its events are
-  // in the bucket segment. liveSegments returns the rest in log order.
-  const live = liveSegments(ours).live.map((s): ReplayFile => ({ name: s.name, compressed: s.compressed, ours: true, anyOf: quote(units && [...units]) }));
+  // A segment a bucket segment replaces is not read: its events are in the bucket segment.
+  const live = (await ourLiveSegments(dir, entries)).filter((s) => fromSeq === undefined || s.toSeq >= fromSeq)
+    .map((s): ReplayFile => ({ name: s.name, compressed: s.compressed, ours: true, anyOf: quote(units && [...units]) }));
   return [...theirs.sort(byKey).map(([, f]) => f), ...live];
 }
 

@@ -1,6 +1,6 @@
 import { filter, from, type Observable, type ObservableInput, type OperatorFunction, Subject, take } from 'rxjs';
 import type { MetricEvent } from '../events.js';
-import { operate } from './operate.js';
+import { operate, subscribeLinked } from './operate.js';
 
 /** Options of {@link besideRebuild}. */
 export interface BesideRebuildOptions {
@@ -39,18 +39,16 @@ export function besideRebuild(
     const held: MetricEvent[] = [];
     const quiet = new WeakSet<MetricEvent>(); // the held live events: passed on already
     const input = new Subject<MetricEvent>();
-    // A Subject emits nothing on subscribe, and rebuild$ reads files (asynchronous): linking after subscribing is safe.
-    // An observer of our own rather than `subscriber`, so that abandoning ends this subscription alone.
-    const storedSub = input.pipe(stored, filter((e) => state === 'live' && !quiet.has(e))).subscribe({
-      next: (e) => subscriber.next(e), error: (e: unknown) => subscriber.error(e), complete: () => subscriber.complete(),
+    // A subscription of its own rather than `subscriber`, so that abandoning ends it alone.
+    const storedSub = subscribeLinked(input.pipe(stored, filter((e) => state === 'live' && !quiet.has(e))), subscriber, {
+      next: (e) => subscriber.next(e),
     });
-    subscriber.add(storedSub);
     const rebuilt = (): void => {
       state = 'live';
       for (const e of held.splice(0)) input.next(e);
       if (liveDone) input.complete();
     };
-    const rebuildSub = rebuild$.subscribe({
+    const rebuildSub = subscribeLinked(rebuild$, subscriber, {
       next: (e) => input.next(e), // passed on while rebuilding, so filtered out below
       error: (error: unknown) => {
         if (!rebuildFailed) return subscriber.error(error);
@@ -59,16 +57,18 @@ export function besideRebuild(
       },
       complete: rebuilt,
     });
-    subscriber.add(rebuildSub);
     if (stop) {
-      subscriber.add(from(stop).pipe(take(1)).subscribe(() => {
-        if (state !== 'rebuilding') return;
-        state = 'abandoned';
-        held.length = 0;
-        rebuildSub.unsubscribe();
-        storedSub.unsubscribe(); // and its summary timer: no final round over a half-read log
-        if (liveDone) subscriber.complete();
-      }));
+      subscribeLinked(from(stop).pipe(take(1)), subscriber, {
+        next: () => {
+          if (state !== 'rebuilding') return;
+          state = 'abandoned';
+          held.length = 0;
+          rebuildSub.unsubscribe();
+          storedSub.unsubscribe(); // and its summary timer: no final round over a half-read log
+          if (liveDone) subscriber.complete();
+        },
+        complete: () => undefined, // a stop that ends without a value stops nothing
+      });
     }
     return {
       next: (e) => {

@@ -19,7 +19,18 @@ export interface OperatorHandlers<T> {
  */
 export function operate<T, R>(init: (subscriber: Subscriber<R>) => OperatorHandlers<T>): OperatorFunction<T, R> {
   // A throw from `init` reaches `subscriber.error` through the Observable constructor's own try/catch.
-  return (source) => new Observable<R>((subscriber) => void source.subscribe(new SourceObserver(subscriber, init(subscriber))));
+  return (source) => new Observable<R>((subscriber) => void subscribeLinked(source, subscriber, init(subscriber)));
+}
+
+/**
+ * Subscribes to `source` with the anatomy of `operate`: the subscription is linked to `downstream` before `source` is
+ * subscribed, and a throw from a handler becomes `downstream.error`. For an operator's other inputs besides its
+ * source; returns the subscription, to end that input early.
+ */
+export function subscribeLinked<T>(source: Observable<T>, downstream: Subscriber<unknown>, handlers: OperatorHandlers<T>): Subscription {
+  const observer = new SourceObserver(downstream, handlers);
+  source.subscribe(observer);
+  return observer;
 }
 
 /**
